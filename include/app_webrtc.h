@@ -1,0 +1,147 @@
+/*
+ * app_webrtc.h — the application API: configure a signaling backend and media, run, and
+ * receive events. This is the seed's API (CUSTOM_SIGNALING.md, API_USAGE of the ESP port).
+ *
+ *     app_webrtc_config_t cfg = WEBRTC_APP_CONFIG_DEFAULT();
+ *     cfg.signaling_client_if = apprtc_signaling_client_if_get();
+ *     cfg.signaling_cfg = &apprtc_cfg;
+ *     cfg.video_capture = media_stream_get_video_capture_if();
+ *     app_webrtc_init(&cfg);
+ *     app_webrtc_run();            // blocks until app_webrtc_terminate()
+ *
+ * Every function may be called from any thread. The event callback runs on app_webrtc's loop
+ * thread and must not block; it must not call app_webrtc_terminate (post that elsewhere).
+ */
+#ifndef APP_WEBRTC_H
+#define APP_WEBRTC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app_webrtc_if.h"
+#include "esp_log.h"
+#include "esp_work_queue.h"
+#include "media_stream.h"
+#include "webrtc_peer_connection_if.h"
+#include "webrtc_signaling_if.h"
+#include "webrtc_status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define APP_WEBRTC_DEFAULT_MAX_SESSIONS 2
+
+/* ---- events ------------------------------------------------------------------------------- */
+typedef struct {
+    app_webrtc_event_t event_id;
+    uint32_t status_code; /* 0 = ok, else a WEBRTC_STATUS */
+    char peer_id[APP_WEBRTC_MAX_SIGNALING_CLIENT_ID_LEN + 1]; /* "" when not about a peer */
+    char message[256];
+} app_webrtc_event_data_t;
+
+typedef void (*app_webrtc_event_callback_t)(app_webrtc_event_data_t *event_data, void *user_ctx);
+typedef int (*app_webrtc_send_msg_cb_t)(webrtc_message_t *msg);
+
+/* ---- configuration -------------------------------------------------------------------------- */
+typedef struct {
+    /* Signaling: the backend's interface table and its configuration (required; the
+     * configuration is the caller's and must outlive app_webrtc_terminate). */
+    webrtc_signaling_client_if_t *signaling_client_if;
+    void *signaling_cfg;
+
+    /* Peer connection: NULL = edgertc's own stack. */
+    webrtc_peer_connection_if_t *peer_connection_if;
+    void *implementation_config; /* passed to the peer connection as peer_connection_cfg */
+
+    webrtc_signaling_channel_role_type_t role_type; /* MASTER answers, VIEWER offers */
+    bool trickleIce;
+    bool useTurn;
+    uint32_t logLevel; /* 1 verbose, 2 debug, 3 info, 4 warn, 5 error, 7 silent */
+    bool signaling_only; /* no media: messages go to the peer connection's bridge path */
+    app_webrtc_rtc_codec_t audioCodec;
+    app_webrtc_rtc_codec_t videoCodec;
+    app_webrtc_streaming_media_t mediaType;
+
+    /* Media (NULL = none). */
+    media_stream_video_capture_t *video_capture;
+    media_stream_audio_capture_t *audio_capture;
+    media_stream_video_player_t *video_player;
+    media_stream_audio_player_t *audio_player;
+    bool receive_media;
+
+    webrtc_data_channel_config_t *data_channel_config; /* optional */
+
+    /* edgertc additions */
+    uint32_t max_sessions; /* concurrent peers; 0 = APP_WEBRTC_DEFAULT_MAX_SESSIONS */
+    /* ICE servers of the application's own, used besides the backend's (may be NULL). */
+    const app_webrtc_ice_server_t *ice_servers;
+    uint32_t ice_server_count;
+    /* When neither the application nor the backend gives an ICE server, use
+     * APP_WEBRTC_DEFAULT_STUN_SERVER. Set false to never contact it. */
+    bool use_default_stun;
+    bool relay_only; /* use relayed (TURN) candidates only */
+} app_webrtc_config_t;
+
+#define WEBRTC_APP_CONFIG_DEFAULT()                                                             \
+    {                                                                                           \
+        .signaling_client_if = NULL, .signaling_cfg = NULL, .peer_connection_if = NULL,         \
+        .implementation_config = NULL, .role_type = WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER,  \
+        .trickleIce = true, .useTurn = true, .logLevel = 3, .signaling_only = false,            \
+        .audioCodec = APP_WEBRTC_CODEC_OPUS, .videoCodec = APP_WEBRTC_CODEC_H264,               \
+        .mediaType = APP_WEBRTC_MEDIA_AUDIO_VIDEO, .video_capture = NULL,                       \
+        .audio_capture = NULL, .video_player = NULL, .audio_player = NULL,                      \
+        .receive_media = false, .data_channel_config = NULL, .max_sessions = 0,                 \
+        .ice_servers = NULL, .ice_server_count = 0, .use_default_stun = true,                   \
+        .relay_only = false                                                                     \
+    }
+/* The newer ESP-port spelling. */
+#define APP_WEBRTC_CONFIG_DEFAULT() WEBRTC_APP_CONFIG_DEFAULT()
+
+/* ---- life cycle ------------------------------------------------------------------------------ */
+/* The single callback (a later call replaces it). May be called before init. Returns 0. */
+int32_t app_webrtc_register_event_callback(app_webrtc_event_callback_t callback, void *user_ctx);
+/* Checks and copies the configuration; a missing or bad field fails with a message that names
+ * it. Does not connect. */
+WEBRTC_STATUS app_webrtc_init(app_webrtc_config_t *config);
+/* Connects signaling and serves peers; blocks until app_webrtc_terminate() is called. */
+WEBRTC_STATUS app_webrtc_run(void);
+/* Ends run, closes every session and the signaling connection, frees everything. */
+WEBRTC_STATUS app_webrtc_terminate(void);
+
+/* ---- settings (call after init, before run) ------------------------------------------------- */
+WEBRTC_STATUS app_webrtc_set_role(webrtc_signaling_channel_role_type_t role);
+WEBRTC_STATUS app_webrtc_set_ice_config(bool trickle_ice, bool use_turn);
+WEBRTC_STATUS app_webrtc_set_log_level(uint32_t level); /* also before init */
+WEBRTC_STATUS app_webrtc_set_codecs(app_webrtc_rtc_codec_t audio_codec,
+                                    app_webrtc_rtc_codec_t video_codec);
+WEBRTC_STATUS app_webrtc_set_media_type(app_webrtc_streaming_media_t media_type);
+WEBRTC_STATUS app_webrtc_enable_media_reception(bool enable);
+WEBRTC_STATUS app_webrtc_set_signaling_only_mode(bool enable);
+
+/* ---- sessions, ICE and data --------------------------------------------------------------- */
+/* Create a session to peerId and send it an offer (viewer role, AppRTC initiator). */
+int app_webrtc_trigger_offer(char *peerId);
+WEBRTC_STATUS app_webrtc_get_ice_servers(uint32_t *pCount, void *pIceServers);
+WEBRTC_STATUS app_webrtc_get_server_by_idx(int index, bool useTurn, uint8_t **data, int *len,
+                                           bool *have_more);
+WEBRTC_STATUS app_webrtc_is_ice_refresh_needed(bool *refreshNeeded);
+WEBRTC_STATUS app_webrtc_refresh_ice_configuration(void);
+WEBRTC_STATUS app_webrtc_update_ice_servers(void);
+WEBRTC_STATUS app_webrtc_set_data_channel_callbacks(const char *peer_id,
+                                                    app_webrtc_rtc_on_open_t onOpen,
+                                                    app_webrtc_rtc_on_message_t onMessage,
+                                                    uint64_t custom_data);
+WEBRTC_STATUS app_webrtc_send_data_channel_message(const char *peer_id, void *pDataChannel,
+                                                   bool isBinary, const uint8_t *pMessage,
+                                                   uint32_t len);
+/* Split mode: a callback that receives every inbound signaling message instead of the local
+ * sessions, and the way back into the signaling backend. */
+int app_webrtc_register_msg_callback(app_webrtc_send_msg_cb_t callback);
+int app_webrtc_send_msg_to_signaling(webrtc_message_t *msg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
