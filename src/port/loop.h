@@ -5,8 +5,8 @@
  *
  * Watchers and timers are owned by the caller (embedded in the caller's struct, as in libuv),
  * so the loop allocates nothing per timer or socket and a cancelled timer can never fire.
- * Every function except ertc_loop_post, ertc_loop_call_sync and ertc_loop_stop must be called
- * on the loop's thread (or before the loop runs).
+ * Every function except ertc_loop_post, ertc_loop_call_sync, ertc_loop_stop and
+ * ertc_loop_in_loop_thread must be called on the loop's thread (or before the loop runs).
  */
 #ifndef ERTC_PORT_LOOP_H
 #define ERTC_PORT_LOOP_H

@@ -24,7 +24,7 @@ typedef struct {
 typedef struct {
     size_t current;      /* bytes live now */
     size_t peak;         /* most bytes live at once since the last reset */
-    uint64_t count;      /* successful allocations (malloc, calloc, growing realloc) */
+    uint64_t count;      /* successful allocations (malloc, calloc, realloc) */
     uint64_t frees;      /* blocks freed */
     uint64_t failed;     /* allocations that returned NULL (real or injected) */
 } ertc_alloc_stats_t;

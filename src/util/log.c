@@ -148,10 +148,8 @@ int ertc_log_level_parse(const char *s)
 
 const char *ertc_log_redact(const char *secret, char out[16])
 {
-    size_t n = secret ? strnlen(secret, 4) : 0;
-    if (n < 4) {
-        n = 0; /* a secret this short would be shown whole: show nothing */
-    }
+    /* Four characters of a short secret would give too much of it away: show none. */
+    size_t n = (secret != NULL && strnlen(secret, 8) >= 8) ? 4 : 0;
     if (n > 0) {
         memcpy(out, secret, n);
     }

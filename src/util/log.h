@@ -40,12 +40,14 @@ void ertc_log_set_sink(ertc_log_sink_t sink, void *ctx); /* NULL = stderr */
 bool ertc_log_enabled(int level, const char *tag);
 void ertc_log_write(int level, const char *tag, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void ertc_log_vwrite(int level, const char *tag, const char *fmt, va_list ap);
+void ertc_log_vwrite(int level, const char *tag, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 const char *ertc_log_level_name(int level);
 /* Parses "verbose", "debug", "info", "warn", "error", "silent" or a digit; -1 if unknown. */
 int ertc_log_level_parse(const char *s);
 
-/* Writes the first 4 characters of a secret followed by "****" (or just "****"). */
+/* Writes the first 4 characters of a secret followed by "****"; a secret shorter than 8
+ * characters is shown as "****" alone. */
 const char *ertc_log_redact(const char *secret, char out[16]);
 
 #define ERTC_LOG(level, tag, ...)                                                          \

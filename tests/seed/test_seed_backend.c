@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -18,7 +19,7 @@ void my_custom_signaling_test_set_current(void *client);
 
 static int states_seen[8];
 static int messages_seen;
-static char last_peer[64];
+static char last_peer[APP_WEBRTC_MAX_SIGNALING_CLIENT_ID_LEN + 1];
 static esp_webrtc_message_type_t last_type;
 
 static WEBRTC_STATUS on_msg(uint64_t custom, esp_webrtc_signaling_message_t *msg)
