@@ -35,7 +35,7 @@ extern "C" {
 /* ---- events ------------------------------------------------------------------------------- */
 typedef struct {
     app_webrtc_event_t event_id;
-    uint32_t status_code; /* 0 = ok, else a WEBRTC_STATUS */
+    uint32_t status_code;                                     /* 0 = ok, else a WEBRTC_STATUS */
     char peer_id[APP_WEBRTC_MAX_SIGNALING_CLIENT_ID_LEN + 1]; /* "" when not about a peer */
     char message[256];
 } app_webrtc_event_data_t;
@@ -57,7 +57,7 @@ typedef struct {
     webrtc_signaling_channel_role_type_t role_type; /* MASTER answers, VIEWER offers */
     bool trickleIce;
     bool useTurn;
-    uint32_t logLevel; /* 1 verbose, 2 debug, 3 info, 4 warn, 5 error, 7 silent */
+    uint32_t logLevel;   /* 1 verbose, 2 debug, 3 info, 4 warn, 5 error, 7 silent */
     bool signaling_only; /* no media: messages go to the peer connection's bridge path */
     app_webrtc_rtc_codec_t audioCodec;
     app_webrtc_rtc_codec_t videoCodec;
@@ -83,17 +83,16 @@ typedef struct {
     bool relay_only; /* use relayed (TURN) candidates only */
 } app_webrtc_config_t;
 
-#define WEBRTC_APP_CONFIG_DEFAULT()                                                             \
-    {                                                                                           \
-        .signaling_client_if = NULL, .signaling_cfg = NULL, .peer_connection_if = NULL,         \
-        .implementation_config = NULL, .role_type = WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER,  \
-        .trickleIce = true, .useTurn = true, .logLevel = 3, .signaling_only = false,            \
-        .audioCodec = APP_WEBRTC_CODEC_OPUS, .videoCodec = APP_WEBRTC_CODEC_H264,               \
-        .mediaType = APP_WEBRTC_MEDIA_AUDIO_VIDEO, .video_capture = NULL,                       \
-        .audio_capture = NULL, .video_player = NULL, .audio_player = NULL,                      \
-        .receive_media = false, .data_channel_config = NULL, .max_sessions = 0,                 \
-        .ice_servers = NULL, .ice_server_count = 0, .use_default_stun = true,                   \
-        .relay_only = false                                                                     \
+#define WEBRTC_APP_CONFIG_DEFAULT()                                                                \
+    {                                                                                              \
+        .signaling_client_if = NULL, .signaling_cfg = NULL, .peer_connection_if = NULL,            \
+        .implementation_config = NULL, .role_type = WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER,     \
+        .trickleIce = true, .useTurn = true, .logLevel = 3, .signaling_only = false,               \
+        .audioCodec = APP_WEBRTC_CODEC_OPUS, .videoCodec = APP_WEBRTC_CODEC_H264,                  \
+        .mediaType = APP_WEBRTC_MEDIA_AUDIO_VIDEO, .video_capture = NULL, .audio_capture = NULL,   \
+        .video_player = NULL, .audio_player = NULL, .receive_media = false,                        \
+        .data_channel_config = NULL, .max_sessions = 0, .ice_servers = NULL,                       \
+        .ice_server_count = 0, .use_default_stun = true, .relay_only = false                       \
     }
 /* The newer ESP-port spelling. */
 #define APP_WEBRTC_CONFIG_DEFAULT() WEBRTC_APP_CONFIG_DEFAULT()

@@ -18,9 +18,9 @@
 extern "C" {
 #endif
 
-#define ESP_WORKQ_SIZE 48
+#define ESP_WORKQ_SIZE       48
 #define ESP_WORKQ_TASK_STACK (16 * 1024)
-#define ESP_WORKQ_TASK_PRIO 8
+#define ESP_WORKQ_TASK_PRIO  8
 
 typedef struct {
     uint32_t size;       /* jobs that may wait at once */
@@ -29,10 +29,10 @@ typedef struct {
     bool prefer_ext_ram; /* used by ESP ports; ignored on POSIX */
 } esp_work_queue_config_t;
 
-#define ESP_WORK_QUEUE_CONFIG_DEFAULT()                                                        \
-    {                                                                                          \
-        .size = ESP_WORKQ_SIZE, .stack_size = ESP_WORKQ_TASK_STACK,                            \
-        .priority = ESP_WORKQ_TASK_PRIO, .prefer_ext_ram = true                                \
+#define ESP_WORK_QUEUE_CONFIG_DEFAULT()                                                            \
+    {                                                                                              \
+        .size = ESP_WORKQ_SIZE, .stack_size = ESP_WORKQ_TASK_STACK,                                \
+        .priority = ESP_WORKQ_TASK_PRIO, .prefer_ext_ram = true                                    \
     }
 
 typedef void (*esp_work_fn_t)(void *priv_data);

@@ -48,9 +48,9 @@ typedef struct {
 } video_capture_config_t;
 
 typedef struct {
-    uint8_t *buffer;         /* one access unit, Annex-B start codes included */
+    uint8_t *buffer; /* one access unit, Annex-B start codes included */
     uint32_t len;
-    uint64_t timestamp;      /* microseconds */
+    uint64_t timestamp; /* microseconds */
     video_frame_type_t type;
 } video_frame_t;
 
@@ -134,7 +134,11 @@ typedef struct {
 } media_stream_video_player_t;
 
 /* ---- audio player ----------------------------------------------------------------------- */
-typedef enum { AUDIO_PLAYER_CODEC_OPUS, AUDIO_PLAYER_CODEC_PCM, AUDIO_PLAYER_CODEC_AAC } audio_player_codec_t;
+typedef enum {
+    AUDIO_PLAYER_CODEC_OPUS,
+    AUDIO_PLAYER_CODEC_PCM,
+    AUDIO_PLAYER_CODEC_AAC
+} audio_player_codec_t;
 
 typedef struct {
     uint32_t sample_rate;

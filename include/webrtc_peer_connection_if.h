@@ -71,9 +71,9 @@ typedef struct {
 
     /* NULL marks a bridge-only interface (signaling-only mode). session_dc_cfg NULL = the
      * client-level data-channel configuration. */
-    WEBRTC_STATUS (*create_session)(void *pClient, const char *peer_id, bool is_initiator,
-                                    webrtc_data_channel_config_t *session_dc_cfg,
-                                    void **ppSession);
+    WEBRTC_STATUS (*create_session)
+    (void *pClient, const char *peer_id, bool is_initiator,
+     webrtc_data_channel_config_t *session_dc_cfg, void **ppSession);
 
     /* Deliver an inbound OFFER, ANSWER or ICE_CANDIDATE to a session (NULL in bridge mode). */
     WEBRTC_STATUS (*send_message)(void *pSession, esp_webrtc_signaling_message_t *pMessage);
@@ -84,29 +84,27 @@ typedef struct {
     /* on_message_received gets the session's OUTBOUND messages (local offer/answer and
      * candidates) to pass to signaling; on_peer_state_changed its state. In bridge mode it is
      * called once with pSession NULL. */
-    WEBRTC_STATUS (*set_callbacks)(void *pSession, uint64_t custom_data,
-                                   WEBRTC_STATUS (*on_message_received)(uint64_t,
-                                                                        esp_webrtc_signaling_message_t *),
-                                   WEBRTC_STATUS (*on_peer_state_changed)(uint64_t,
-                                                                          webrtc_peer_state_t));
+    WEBRTC_STATUS (*set_callbacks)
+    (void *pSession, uint64_t custom_data,
+     WEBRTC_STATUS (*on_message_received)(uint64_t, esp_webrtc_signaling_message_t *),
+     WEBRTC_STATUS (*on_peer_state_changed)(uint64_t, webrtc_peer_state_t));
 
     /* Create and send an offer now. */
     WEBRTC_STATUS (*trigger_offer)(void *pSession);
 
-    WEBRTC_STATUS (*create_data_channel)(void *pSession, const char *name, void *pInit,
-                                         void **ppDataChannel);
+    WEBRTC_STATUS (*create_data_channel)
+    (void *pSession, const char *name, void *pInit, void **ppDataChannel);
 
     /* Lets the implementation raise app_webrtc events (PEER_CONNECTED, ...). */
     WEBRTC_STATUS (*register_event_handler)(void *pClient, app_webrtc_pc_event_handler_t handler);
 
-    WEBRTC_STATUS (*set_data_channel_callbacks)(void *pSessionOrClient,
-                                                app_webrtc_rtc_on_open_t onOpen,
-                                                app_webrtc_rtc_on_message_t onMessage,
-                                                uint64_t customData);
+    WEBRTC_STATUS (*set_data_channel_callbacks)
+    (void *pSessionOrClient, app_webrtc_rtc_on_open_t onOpen, app_webrtc_rtc_on_message_t onMessage,
+     uint64_t customData);
 
     /* NULL_ARG when len is 0. */
-    WEBRTC_STATUS (*send_data_channel_message)(void *pSession, void *pDataChannel, bool isBinary,
-                                               const uint8_t *pMessage, uint32_t len);
+    WEBRTC_STATUS (*send_data_channel_message)
+    (void *pSession, void *pDataChannel, bool isBinary, const uint8_t *pMessage, uint32_t len);
 } webrtc_peer_connection_if_t;
 
 #ifdef __cplusplus

@@ -58,28 +58,26 @@ typedef struct {
     WEBRTC_STATUS (*free)(void *pSignalingClient);
 
     /* Register the callbacks; customData is passed back unchanged. */
-    WEBRTC_STATUS (*set_callbacks)(void *pSignalingClient, uint64_t customData,
-                                   WEBRTC_STATUS (*on_msg_received)(uint64_t,
-                                                                    esp_webrtc_signaling_message_t *),
-                                   WEBRTC_STATUS (*on_state_changed)(uint64_t,
-                                                                     webrtc_signaling_client_state_t),
-                                   WEBRTC_STATUS (*on_error)(uint64_t, WEBRTC_STATUS, char *,
-                                                             uint32_t));
+    WEBRTC_STATUS (*set_callbacks)
+    (void *pSignalingClient, uint64_t customData,
+     WEBRTC_STATUS (*on_msg_received)(uint64_t, esp_webrtc_signaling_message_t *),
+     WEBRTC_STATUS (*on_state_changed)(uint64_t, webrtc_signaling_client_state_t),
+     WEBRTC_STATUS (*on_error)(uint64_t, WEBRTC_STATUS, char *, uint32_t));
 
     /* Called before connect. */
-    WEBRTC_STATUS (*set_role_type)(void *pSignalingClient,
-                                   webrtc_signaling_channel_role_type_t role_type);
+    WEBRTC_STATUS (*set_role_type)
+    (void *pSignalingClient, webrtc_signaling_channel_role_type_t role_type);
 
     /* Fill an array of app_webrtc_ice_server_t (at most APP_WEBRTC_MAX_ICE_SERVERS_COUNT
      * entries) and its count. This is the iceServers array, not a whole configuration. */
-    WEBRTC_STATUS (*get_ice_servers)(void *pSignalingClient, uint32_t *pIceConfigCount,
-                                     void *pIceServersArray);
+    WEBRTC_STATUS (*get_ice_servers)
+    (void *pSignalingClient, uint32_t *pIceConfigCount, void *pIceServersArray);
 
     /* Index-based pull for split mode: index 0 is STUN, 1.. are TURN URIs. *data is one
      * app_webrtc_ice_server_t allocated by the backend and freed by the caller (free()).
      * have_more with *len == 0 means "a refresh is running, ask again". */
-    WEBRTC_STATUS (*get_ice_server_by_idx)(void *pSignalingClient, int index, bool useTurn,
-                                           uint8_t **data, int *len, bool *have_more);
+    WEBRTC_STATUS (*get_ice_server_by_idx)
+    (void *pSignalingClient, int index, bool useTurn, uint8_t **data, int *len, bool *have_more);
 
     /* Immediate check, never blocks. */
     WEBRTC_STATUS (*is_ice_refresh_needed)(void *pSignalingClient, bool *refreshNeeded);
@@ -89,9 +87,9 @@ typedef struct {
     WEBRTC_STATUS (*refresh_ice_configuration)(void *pSignalingClient);
 
     /* Register the progressive-ICE callback: called when a new set of ICE servers is ready. */
-    WEBRTC_STATUS (*set_ice_update_callback)(void *pSignalingClient, uint64_t customData,
-                                             WEBRTC_STATUS (*on_ice_servers_updated)(uint64_t,
-                                                                                     uint32_t));
+    WEBRTC_STATUS (*set_ice_update_callback)
+    (void *pSignalingClient, uint64_t customData,
+     WEBRTC_STATUS (*on_ice_servers_updated)(uint64_t, uint32_t));
 } webrtc_signaling_client_if_t;
 
 #ifdef __cplusplus

@@ -20,24 +20,24 @@ typedef uint32_t WEBRTC_STATUS;
 enum {
     /* 0-127: basic */
     WEBRTC_STATUS_SUCCESS = 0,
-    WEBRTC_STATUS_NULL_ARG = 1,          /* a required pointer was NULL */
-    WEBRTC_STATUS_INVALID_ARG = 2,       /* an argument has a bad value */
-    WEBRTC_STATUS_NOT_ENOUGH_MEMORY = 4, /* an allocation failed */
-    WEBRTC_STATUS_NOT_IMPLEMENTED = 5,   /* an optional interface member is missing */
-    WEBRTC_STATUS_INTERNAL_ERROR = 12,   /* generic failure */
+    WEBRTC_STATUS_NULL_ARG = 1,           /* a required pointer was NULL */
+    WEBRTC_STATUS_INVALID_ARG = 2,        /* an argument has a bad value */
+    WEBRTC_STATUS_NOT_ENOUGH_MEMORY = 4,  /* an allocation failed */
+    WEBRTC_STATUS_NOT_IMPLEMENTED = 5,    /* an optional interface member is missing */
+    WEBRTC_STATUS_INTERNAL_ERROR = 12,    /* generic failure */
     WEBRTC_STATUS_INVALID_OPERATION = 13, /* wrong state or a missing prerequisite */
-    WEBRTC_STATUS_NETWORK_ERROR = 14,    /* seed: a network operation failed */
-    WEBRTC_STATUS_RETRY_LATER = 15,      /* seed: temporarily unable (e.g. a queue is full) */
-    WEBRTC_STATUS_TIMEOUT = 16,          /* a deadline passed */
-    WEBRTC_STATUS_BUFFER_TOO_SMALL = 17, /* the output does not fit the buffer given */
-    WEBRTC_STATUS_MALFORMED = 18,        /* input does not parse (network or user input) */
-    WEBRTC_STATUS_LIMIT_EXCEEDED = 19,   /* input is larger than a named limit allows */
-    WEBRTC_STATUS_NOT_FOUND = 20,        /* no such item (key, peer, file) */
-    WEBRTC_STATUS_QUEUE_FULL = 21,       /* a bounded queue refused an item */
-    WEBRTC_STATUS_CLOSED = 22,           /* the object or connection is closed */
-    WEBRTC_STATUS_TLS_ERROR = 23,        /* TLS/DTLS handshake or record failure */
-    WEBRTC_STATUS_CERT_ERROR = 24,       /* certificate verification failed */
-    WEBRTC_STATUS_IO_ERROR = 25,         /* a file could not be read or written */
+    WEBRTC_STATUS_NETWORK_ERROR = 14,     /* seed: a network operation failed */
+    WEBRTC_STATUS_RETRY_LATER = 15,       /* seed: temporarily unable (e.g. a queue is full) */
+    WEBRTC_STATUS_TIMEOUT = 16,           /* a deadline passed */
+    WEBRTC_STATUS_BUFFER_TOO_SMALL = 17,  /* the output does not fit the buffer given */
+    WEBRTC_STATUS_MALFORMED = 18,         /* input does not parse (network or user input) */
+    WEBRTC_STATUS_LIMIT_EXCEEDED = 19,    /* input is larger than a named limit allows */
+    WEBRTC_STATUS_NOT_FOUND = 20,         /* no such item (key, peer, file) */
+    WEBRTC_STATUS_QUEUE_FULL = 21,        /* a bounded queue refused an item */
+    WEBRTC_STATUS_CLOSED = 22,            /* the object or connection is closed */
+    WEBRTC_STATUS_TLS_ERROR = 23,         /* TLS/DTLS handshake or record failure */
+    WEBRTC_STATUS_CERT_ERROR = 24,        /* certificate verification failed */
+    WEBRTC_STATUS_IO_ERROR = 25,          /* a file could not be read or written */
 
     /* 128-255: signaling */
     WEBRTC_STATUS_SIGNALING_BASE = 128,
@@ -60,11 +60,11 @@ enum {
     WEBRTC_STATUS_IMPLEMENTATION_BASE = 512,
 };
 
-#define WEBRTC_STATUS_FAILED(x) ((WEBRTC_STATUS)(x) != WEBRTC_STATUS_SUCCESS)
+#define WEBRTC_STATUS_FAILED(x)    ((WEBRTC_STATUS)(x) != WEBRTC_STATUS_SUCCESS)
 #define WEBRTC_STATUS_SUCCEEDED(x) (!WEBRTC_STATUS_FAILED(x))
-#define WEBRTC_STATUS_IS_SIGNALING_ERROR(x)                                                    \
+#define WEBRTC_STATUS_IS_SIGNALING_ERROR(x)                                                        \
     ((WEBRTC_STATUS)(x) >= 128u && (WEBRTC_STATUS)(x) < 256u)
-#define WEBRTC_STATUS_IS_PEER_CONNECTION_ERROR(x)                                              \
+#define WEBRTC_STATUS_IS_PEER_CONNECTION_ERROR(x)                                                  \
     ((WEBRTC_STATUS)(x) >= 256u && (WEBRTC_STATUS)(x) < 384u)
 #define WEBRTC_STATUS_IS_MEDIA_ERROR(x) ((WEBRTC_STATUS)(x) >= 384u && (WEBRTC_STATUS)(x) < 512u)
 

@@ -13,16 +13,16 @@ extern "C" {
 
 typedef int esp_err_t;
 
-#define ESP_OK 0
-#define ESP_FAIL -1
-#define ESP_ERR_NO_MEM 0x101
-#define ESP_ERR_INVALID_ARG 0x102
+#define ESP_OK                0
+#define ESP_FAIL              -1
+#define ESP_ERR_NO_MEM        0x101
+#define ESP_ERR_INVALID_ARG   0x102
 #define ESP_ERR_INVALID_STATE 0x103
-#define ESP_ERR_INVALID_SIZE 0x104
-#define ESP_ERR_NOT_FOUND 0x105
+#define ESP_ERR_INVALID_SIZE  0x104
+#define ESP_ERR_NOT_FOUND     0x105
 #define ESP_ERR_NOT_SUPPORTED 0x106
-#define ESP_ERR_TIMEOUT 0x107
-#define ESP_ERR_NOT_FINISHED 0x10C
+#define ESP_ERR_TIMEOUT       0x107
+#define ESP_ERR_NOT_FINISHED  0x10C
 
 /* "ESP_OK", "ESP_ERR_INVALID_STATE", ...; "UNKNOWN ERROR" for other values. */
 const char *esp_err_to_name(esp_err_t code);

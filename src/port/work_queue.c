@@ -107,8 +107,7 @@ WEBRTC_STATUS ertc_workq_start(ertc_workq_t *q)
         st = ertc_thread_create(&q->worker, q->name, q->stack_size, worker_main, q);
         if (st != WEBRTC_STATUS_SUCCESS) {
             q->worker = NULL;
-            ERTC_LOGE(TAG, "%s: cannot start the worker thread (status %u)", q->name,
-                      (unsigned)st);
+            ERTC_LOGE(TAG, "%s: cannot start the worker thread (status %u)", q->name, (unsigned)st);
         }
     }
     ertc_mutex_unlock(q->control);

@@ -22,11 +22,11 @@ typedef struct {
 
 /* Allocation statistics kept by the counting allocator. */
 typedef struct {
-    size_t current;      /* bytes live now */
-    size_t peak;         /* most bytes live at once since the last reset */
-    uint64_t count;      /* successful allocations (malloc, calloc, realloc) */
-    uint64_t frees;      /* blocks freed */
-    uint64_t failed;     /* allocations that returned NULL (real or injected) */
+    size_t current;  /* bytes live now */
+    size_t peak;     /* most bytes live at once since the last reset */
+    uint64_t count;  /* successful allocations (malloc, calloc, realloc) */
+    uint64_t frees;  /* blocks freed */
+    uint64_t failed; /* allocations that returned NULL (real or injected) */
 } ertc_alloc_stats_t;
 
 void *ertc_malloc(size_t size);

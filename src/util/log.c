@@ -12,7 +12,7 @@
 #include <time.h>
 
 #define TAG_OVERRIDES 16
-#define TAG_NAME_MAX 31
+#define TAG_NAME_MAX  31
 
 typedef struct {
     char name[TAG_NAME_MAX + 1];
@@ -106,20 +106,13 @@ bool ertc_log_enabled(int level, const char *tag)
 const char *ertc_log_level_name(int level)
 {
     switch (level) {
-    case ERTC_LOG_VERBOSE:
-        return "V";
-    case ERTC_LOG_DEBUG:
-        return "D";
-    case ERTC_LOG_INFO:
-        return "I";
-    case ERTC_LOG_WARN:
-        return "W";
-    case ERTC_LOG_ERROR:
-        return "E";
-    case ERTC_LOG_FATAL:
-        return "F";
-    default:
-        return "?";
+    case ERTC_LOG_VERBOSE: return "V";
+    case ERTC_LOG_DEBUG: return "D";
+    case ERTC_LOG_INFO: return "I";
+    case ERTC_LOG_WARN: return "W";
+    case ERTC_LOG_ERROR: return "E";
+    case ERTC_LOG_FATAL: return "F";
+    default: return "?";
     }
 }
 

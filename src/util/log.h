@@ -50,11 +50,11 @@ int ertc_log_level_parse(const char *s);
  * characters is shown as "****" alone. */
 const char *ertc_log_redact(const char *secret, char out[16]);
 
-#define ERTC_LOG(level, tag, ...)                                                          \
-    do {                                                                                   \
-        if ((level) >= ERTC_LOG_COMPILE_LEVEL && ertc_log_enabled((level), (tag))) {       \
-            ertc_log_write((level), (tag), __VA_ARGS__);                                   \
-        }                                                                                  \
+#define ERTC_LOG(level, tag, ...)                                                                  \
+    do {                                                                                           \
+        if ((level) >= ERTC_LOG_COMPILE_LEVEL && ertc_log_enabled((level), (tag))) {               \
+            ertc_log_write((level), (tag), __VA_ARGS__);                                           \
+        }                                                                                          \
     } while (0)
 
 #define ERTC_LOGV(tag, ...) ERTC_LOG(ERTC_LOG_VERBOSE, tag, __VA_ARGS__)
