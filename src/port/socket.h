@@ -61,6 +61,9 @@ WEBRTC_STATUS ertc_tcp_send(ertc_socket_t s, const void *buf, size_t len, size_t
 WEBRTC_STATUS ertc_tcp_recv(ertc_socket_t s, void *buf, size_t size, size_t *n_out);
 
 WEBRTC_STATUS ertc_socket_local_addr(ertc_socket_t s, ertc_addr_t *out);
+WEBRTC_STATUS ertc_socket_peer_addr(ertc_socket_t s, ertc_addr_t *out);
+/* What the last failed socket call on this thread met, in words ("Connection refused"). */
+const char *ertc_socket_error_text(void);
 void ertc_socket_close(ertc_socket_t s);
 
 #endif

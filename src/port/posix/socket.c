@@ -79,12 +79,21 @@ static bool is_would_block(int err)
     return err == EAGAIN || err == EWOULDBLOCK;
 }
 
+/* The last failure's errno on this thread, for ertc_socket_error_text(). */
+static _Thread_local int last_error;
+
+const char *ertc_socket_error_text(void)
+{
+    return last_error ? strerror(last_error) : "no error";
+}
+
 /* Maps a failed call's errno to a status; "would block" is not a failure and is not logged. */
 static WEBRTC_STATUS status_from_errno(int err, const char *op)
 {
     if (is_would_block(err)) {
         return WEBRTC_STATUS_RETRY_LATER;
     }
+    last_error = err;
     ERTC_LOGD(TAG, "%s: %s (%d)", op, errno_name(err), err);
     switch (err) {
     case ENOMEM:
@@ -647,6 +656,22 @@ WEBRTC_STATUS ertc_socket_local_addr(ertc_socket_t s, ertc_addr_t *out)
     socklen_t len = sizeof(ss);
     if (getsockname(s, (struct sockaddr *)&ss, &len) != 0) {
         return status_from_errno(errno, "getsockname");
+    }
+    if (!addr_from_sockaddr((struct sockaddr *)&ss, out)) {
+        return WEBRTC_STATUS_INVALID_ARG;
+    }
+    return WEBRTC_STATUS_SUCCESS;
+}
+
+WEBRTC_STATUS ertc_socket_peer_addr(ertc_socket_t s, ertc_addr_t *out)
+{
+    if (out == NULL) {
+        return WEBRTC_STATUS_NULL_ARG;
+    }
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    if (getpeername(s, (struct sockaddr *)&ss, &len) != 0) {
+        return status_from_errno(errno, "getpeername");
     }
     if (!addr_from_sockaddr((struct sockaddr *)&ss, out)) {
         return WEBRTC_STATUS_INVALID_ARG;
