@@ -359,8 +359,8 @@ WEBRTC_STATUS ertc_http_client_send(ertc_http_client_t *c, const ertc_http_reque
     c->body_cap = 0;
     ertc_http_parser_reset(&c->parser);
     ertc_http_parser_set_head_response(&c->parser, strcmp(method, "HEAD") == 0);
-    c->parser.limits.max_body_bytes = req->max_body ? req->max_body
-                                                    : ERTC_HTTP_DEFAULT_MAX_BODY_BYTES;
+    ertc_http_parser_set_max_body(&c->parser, req->max_body ? req->max_body
+                                                            : ERTC_HTTP_DEFAULT_MAX_BODY_BYTES);
     c->cb = cb;
     c->cb_arg = arg;
     c->retried = false;

@@ -1,6 +1,7 @@
 /*
  * net/http_parser — an incremental HTTP/1.1 message parser (RFC 9112) for responses (our
- * client) and requests (edgertc-signald), plus the HTTP-date parser (RFC 9110 §5.6.7).
+ * client) and requests (edgertc-signald), plus the HTTP-date parser (RFC 9110 §5.6.7, in
+ * http_date.c).
  *
  * The parser is a state machine over bytes the caller reads from a socket: it does no I/O
  * and allocates nothing once initialised (at most the header store, once, at init). Input
@@ -155,6 +156,8 @@ WEBRTC_STATUS ertc_http_parser_init(ertc_http_parser_t *p, ertc_http_mode_t mode
 /* Releases an allocated header store; p must be initialised again before further use. */
 void ertc_http_parser_free(ertc_http_parser_t *p);
 
+/* Changes the body limit (0: no body bytes accepted); it applies from the next byte fed. */
+void ertc_http_parser_set_max_body(ertc_http_parser_t *p, uint64_t max_body_bytes);
 /* Body bytes go to cb (NULL: they are counted and dropped). Kept across reset. */
 void ertc_http_parser_set_body_callback(ertc_http_parser_t *p, ertc_http_body_cb_t cb, void *arg);
 /* The response answers a HEAD request, so it has no body (RFC 9110 §9.3.2). Reset clears it. */
