@@ -27,6 +27,7 @@
 #include "util/log.h"
 
 #define TAG "tls"
+#define TLS_READ_AHEAD 2048
 
 struct ertc_tls_config {
     atomic_int refs;
@@ -41,6 +42,11 @@ struct ertc_tls {
     ertc_tls_config_t *cfg;
     mbedtls_ssl_context ssl;
     int fd;
+    /* Read-ahead: mbedTLS asks for a record's 5-byte header, then its body; reading up to
+     * TLS_READ_AHEAD bytes at once makes that one system call for a small record. */
+    uint8_t ra[TLS_READ_AHEAD];
+    size_t ra_off;
+    size_t ra_len;
     uint8_t server_ip[16]; /* the server name as an address, when it is an IP literal */
     size_t server_ip_len;
     unsigned wants;
@@ -204,6 +210,8 @@ void ertc_tls_config_unref(ertc_tls_config_t *cfg)
 
 /* ---- socket I/O for mbedTLS ---------------------------------------------------------------- */
 
+static int bio_recv_result(ertc_tls_t *t, ssize_t n);
+
 static int bio_send(void *ctx, const unsigned char *buf, size_t len)
 {
     ertc_tls_t *t = ctx;
@@ -222,7 +230,28 @@ static int bio_send(void *ctx, const unsigned char *buf, size_t len)
 static int bio_recv(void *ctx, unsigned char *buf, size_t len)
 {
     ertc_tls_t *t = ctx;
-    ssize_t n = recv(t->fd, buf, len, 0);
+    if (t->ra_len == 0 && len < sizeof(t->ra)) {
+        ssize_t n = recv(t->fd, t->ra, sizeof(t->ra), 0);
+        if (n > 0) {
+            t->ra_off = 0;
+            t->ra_len = (size_t)n;
+        } else {
+            return bio_recv_result(t, n);
+        }
+    }
+    if (t->ra_len > 0) {
+        size_t n = len < t->ra_len ? len : t->ra_len;
+        memcpy(buf, t->ra + t->ra_off, n);
+        t->ra_off += n;
+        t->ra_len -= n;
+        return (int)n;
+    }
+    return bio_recv_result(t, recv(t->fd, buf, len, 0));
+}
+
+/* Maps recv()'s result to what mbedTLS expects. */
+static int bio_recv_result(ertc_tls_t *t, ssize_t n)
+{
     if (n > 0) {
         return (int)n;
     }

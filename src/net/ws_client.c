@@ -32,8 +32,8 @@ struct ertc_ws_client {
     void *arg;
     ws_state_t state;
     ertc_conn_t *conn;
-    ertc_http_parser_t http;
-    uint8_t http_store[ERTC_WS_MAX_UPGRADE_RESPONSE];
+    ertc_http_parser_t http; /* reads the 101; its store is freed once the socket is open */
+    bool http_ready;
     ertc_ws_decoder_t decoder;
     char key[ERTC_WS_KEY_SIZE];
     char *subprotocol;
@@ -57,7 +57,9 @@ static void ws_destroy(ertc_ws_client_t *ws)
     ertc_timer_stop(ws->loop, &ws->timer);
     ertc_timer_stop(ws->loop, &ws->ping_timer);
     ertc_conn_close(ws->conn);
-    ertc_http_parser_free(&ws->http);
+    if (ws->http_ready) {
+        ertc_http_parser_free(&ws->http);
+    }
     ertc_ws_decoder_destroy(&ws->decoder);
     ertc_free(ws->subprotocol);
     ertc_free(ws->request);
@@ -116,21 +118,27 @@ static WEBRTC_STATUS send_frame(ertc_ws_client_t *ws, bool fin, int opcode, cons
                                 size_t len)
 {
     uint8_t mask[ERTC_WS_MASK_LEN];
-    uint8_t header[ERTC_WS_MAX_HEADER_LEN];
+    /* Header and the first payload bytes leave in one write: one TLS record, one send. */
+    uint8_t buf[ERTC_WS_MAX_HEADER_LEN + MASK_CHUNK];
     size_t header_len = 0;
     WEBRTC_STATUS st = ertc_random_bytes(mask, sizeof(mask));
     if (st == WEBRTC_STATUS_SUCCESS) {
-        st = ertc_ws_frame_header_encode(header, fin, opcode, true, mask, len, &header_len);
+        st = ertc_ws_frame_header_encode(buf, fin, opcode, true, mask, len, &header_len);
     }
-    if (st == WEBRTC_STATUS_SUCCESS) {
-        st = ertc_conn_write(ws->conn, header, header_len);
-    }
-    uint8_t chunk[MASK_CHUNK];
-    for (size_t off = 0; st == WEBRTC_STATUS_SUCCESS && off < len; off += MASK_CHUNK) {
+    size_t off = 0;
+    size_t used = header_len;
+    while (st == WEBRTC_STATUS_SUCCESS) {
         size_t n = len - off < MASK_CHUNK ? len - off : MASK_CHUNK;
-        memcpy(chunk, data + off, n);
-        ertc_ws_mask(chunk, n, mask, off);
-        st = ertc_conn_write(ws->conn, chunk, n);
+        if (n > 0) {
+            memcpy(buf + used, data + off, n);
+            ertc_ws_mask(buf + used, n, mask, off);
+        }
+        st = ertc_conn_write(ws->conn, buf, used + n);
+        off += n;
+        used = 0;
+        if (off >= len) {
+            break;
+        }
     }
     return st;
 }
@@ -258,6 +266,9 @@ static void feed_upgrade(ertc_ws_client_t *ws, const uint8_t *data, size_t len)
     }
     ws->state = WS_OPEN;
     ertc_timer_stop(ws->loop, &ws->timer);
+    /* The answer has been read: its header store (8 KiB) is not needed any more. */
+    ertc_http_parser_free(&ws->http);
+    ws->http_ready = false;
     if (ws->ping_interval_ms > 0) {
         ertc_timer_init(&ws->ping_timer, on_ping_timer, ws);
         ertc_timer_start(ws->loop, &ws->ping_timer, ws->ping_interval_ms, ws->ping_interval_ms);
@@ -467,10 +478,15 @@ WEBRTC_STATUS ertc_ws_connect(ertc_loop_t *loop, const ertc_ws_options_t *opts,
     ertc_http_limits_default(&limits);
     limits.max_header_bytes = ERTC_WS_MAX_UPGRADE_RESPONSE;
     limits.max_body_bytes = 0;
-    if ((st = ertc_ws_decoder_init(&ws->decoder, &dcfg)) != WEBRTC_STATUS_SUCCESS ||
-        (st = ertc_http_parser_init(&ws->http, ERTC_HTTP_PARSE_RESPONSE, &limits, ws->http_store,
-                                    sizeof(ws->http_store))) != WEBRTC_STATUS_SUCCESS ||
-        (st = build_request(ws, opts, &url)) != WEBRTC_STATUS_SUCCESS) {
+    st = ertc_ws_decoder_init(&ws->decoder, &dcfg);
+    if (st == WEBRTC_STATUS_SUCCESS) {
+        st = ertc_http_parser_init(&ws->http, ERTC_HTTP_PARSE_RESPONSE, &limits, NULL, 0);
+        ws->http_ready = st == WEBRTC_STATUS_SUCCESS;
+    }
+    if (st == WEBRTC_STATUS_SUCCESS) {
+        st = build_request(ws, opts, &url);
+    }
+    if (st != WEBRTC_STATUS_SUCCESS) {
         ERTC_LOGE(TAG, "%s: cannot prepare the connection (%s)", ws->url_text,
                   webrtc_status_name(st));
         ws_destroy(ws);

@@ -1,11 +1,11 @@
 /*
  * port/posix/random — the secure random source of port.h.
  *
- * An mbedTLS CTR-DRBG (NIST SP 800-90A) fed by an mbedTLS entropy pool whose strong source
- * is the kernel's getrandom(). One generator serves the whole process: like the clock it is
+ * An mbedTLS CTR-DRBG (NIST SP 800-90A) whose entropy input comes straight from the
+ * kernel's getrandom(). One generator serves the whole process: like the clock it is
  * an operating-system service rather than per-instance state, and one seeded DRBG behind a
  * mutex is cheaper than one per app instance. The DRBG reseeds itself from the pool every
- * MBEDTLS_CTR_DRBG_RESEED_INTERVAL requests; fork safety is not a goal.
+ * MBEDTLS_CTR_DRBG_RESEED_INTERVAL requests, again from getrandom(); fork safety is not a goal.
  */
 #include "port/port.h"
 
@@ -23,15 +23,12 @@
 
 #define TAG "random"
 
-/* The entropy pool considers itself seeded once this many bytes came from getrandom(). */
-#define GETRANDOM_THRESHOLD 32
 
 /* Distinguishes this DRBG instance from any other seeded from the same pool (SP 800-90A). */
 static const char PERSONALIZATION[] = "edgertc port/posix random";
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t drbg_lock = PTHREAD_MUTEX_INITIALIZER;
-static mbedtls_entropy_context entropy;
 static mbedtls_ctr_drbg_context drbg;
 static bool drbg_seeded; /* guarded by drbg_lock; seeding is retried until it succeeds */
 
@@ -58,7 +55,7 @@ static int read_urandom(unsigned char *out, size_t len)
     return 0;
 }
 
-/* mbedTLS entropy source callback: fills len bytes from the kernel CSPRNG. getrandom()
+/* Fills len bytes from the kernel CSPRNG. getrandom()
  * blocks only until the kernel pool is initialised at boot, which is what we want. */
 static int poll_getrandom(void *data, unsigned char *out, size_t len, size_t *olen)
 {
@@ -85,16 +82,18 @@ static int poll_getrandom(void *data, unsigned char *out, size_t len, size_t *ol
     return 0;
 }
 
+/* The CTR-DRBG's entropy input, straight from the kernel CSPRNG. No mbedtls_entropy_context:
+ * Debian's build puts a 32 KiB HAVEGE state in it, static RAM a device should not pay for. */
+static int entropy_getrandom(void *data, unsigned char *out, size_t len)
+{
+    size_t got = 0;
+    int ret = poll_getrandom(data, out, len, &got);
+    return ret == 0 && got == len ? 0 : MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
+}
+
 static void init_contexts(void)
 {
-    mbedtls_entropy_init(&entropy);
     mbedtls_ctr_drbg_init(&drbg);
-    int ret = mbedtls_entropy_add_source(&entropy, poll_getrandom, NULL, GETRANDOM_THRESHOLD,
-                                         MBEDTLS_ENTROPY_SOURCE_STRONG);
-    if (ret != 0) {
-        /* Only fails when the source table is full; the platform's default sources remain. */
-        ERTC_LOGW(TAG, "cannot add getrandom entropy source: -0x%04x", (unsigned)-ret);
-    }
 }
 
 /* Called with drbg_lock held. */
@@ -104,7 +103,7 @@ static int ensure_seeded(void)
         return 0;
     }
     int ret =
-        mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy,
+        mbedtls_ctr_drbg_seed(&drbg, entropy_getrandom, NULL,
                               (const unsigned char *)PERSONALIZATION, sizeof(PERSONALIZATION) - 1);
     if (ret != 0) {
         ERTC_LOGE(TAG, "cannot seed CTR-DRBG: -0x%04x", (unsigned)-ret);
