@@ -15,6 +15,11 @@
 
 int test_server_start(test_server_t *s, char *const argv[])
 {
+    return test_server_start_line(s, argv, "PORT ");
+}
+
+int test_server_start_line(test_server_t *s, char *const argv[], const char *marker)
+{
     int pipefd[2];
     if (pipe(pipefd) != 0) {
         perror("pipe");
@@ -49,13 +54,13 @@ int test_server_start(test_server_t *s, char *const argv[])
         }
         len += (size_t)n;
         line[len] = '\0';
-        char *at = strstr(line, "PORT ");
+        char *at = strstr(line, marker);
         if (at != NULL && strchr(at, '\n') != NULL) {
-            port = atoi(at + 5);
+            port = atoi(at + strlen(marker));
         }
     }
-    close(pipefd[0]);
     if (port <= 0 || port > 65535) {
+        close(pipefd[0]);
         fprintf(stderr, "FAIL: test server %s %s did not start (is its Debian package "
                         "installed? run scripts/bootstrap)\n",
                 argv[0], argv[1] ? argv[1] : "");
@@ -65,11 +70,16 @@ int test_server_start(test_server_t *s, char *const argv[])
     }
     s->pid = pid;
     s->port = (uint16_t)port;
+    s->out_fd = pipefd[0];
     return 0;
 }
 
 void test_server_stop(test_server_t *s)
 {
+    if (s->out_fd > 0) {
+        close(s->out_fd);
+        s->out_fd = -1;
+    }
     if (s->pid > 0) {
         kill(s->pid, SIGTERM);
         for (int i = 0; i < 50; i++) {

@@ -12,11 +12,14 @@
 typedef struct {
     pid_t pid;
     uint16_t port;
+    int out_fd; /* the child's stdout, kept open so a later write cannot kill it (SIGPIPE) */
 } test_server_t;
 
 /* argv[0] is run as given (e.g. "/usr/bin/python3"). Waits up to 20 s for "PORT <n>".
  * Returns 0 on success; on failure prints why and returns -1. */
 int test_server_start(test_server_t *s, char *const argv[]);
+/* The same for a server that prints "<marker><port>" (e.g. "listening on http://127.0.0.1:"). */
+int test_server_start_line(test_server_t *s, char *const argv[], const char *marker);
 void test_server_stop(test_server_t *s);
 
 /* The folder of this test's scripts (tests/integration in the source tree). */
