@@ -30,7 +30,7 @@ typedef struct {
     esp_webrtc_message_type_t type;
     webrtc_signaling_client_state_t state;
     WEBRTC_STATUS status;
-    char peer[64];
+    char peer[APP_WEBRTC_MAX_SIGNALING_CLIENT_ID_LEN + 1];
     char text[2048];
 } event_t;
 
@@ -170,7 +170,7 @@ static void test_two_clients_relay_both_ways_and_third_is_full(void **state)
     assert_true(wait_event(&a, 0, ESP_WEBRTC_MESSAGE_OFFER, &e, 5000));
     assert_non_null(strstr(e.text, "o=B"));
     assert_non_null(strstr(e.text, "\"type\":\"offer\""));
-    char a_peer[64];
+    char a_peer[APP_WEBRTC_MAX_SIGNALING_CLIENT_ID_LEN + 1];
     snprintf(a_peer, sizeof(a_peer), "%s", e.peer);
     assert_true(strlen(a_peer) > 0);
     send_msg(&a, ESP_WEBRTC_MESSAGE_ANSWER, "{\"type\":\"answer\",\"sdp\":\"v=0\\r\\no=A\\r\\n\"}");

@@ -226,10 +226,14 @@ static void on_post_done(ertc_http_client_t *http, WEBRTC_STATUS st, ertc_http_r
     } else if (kind == POST_ICE) {
         app_webrtc_ice_server_t list[APP_WEBRTC_MAX_ICE_SERVERS_COUNT];
         uint32_t n = 0;
-        if (st == WEBRTC_STATUS_SUCCESS && r->status == 200 &&
-            apprtc_parse_ice_servers(r->body, r->body_len, list, &n) == WEBRTC_STATUS_SUCCESS &&
-            n > 0) {
+        WEBRTC_STATUS pst = WEBRTC_STATUS_MALFORMED;
+        if (st == WEBRTC_STATUS_SUCCESS && r->status == 200) {
+            pst = apprtc_parse_ice_servers(r->body, r->body_len, list, &n);
+        }
+        if (pst == WEBRTC_STATUS_SUCCESS && n > 0) {
             store_ice(c, list, n);
+        } else if (pst == WEBRTC_STATUS_SUCCESS) {
+            ERTC_LOGD(TAG, "room %s: the server has no ICE servers for us", c->room);
         } else {
             ERTC_LOGW(TAG, "room %s: ICE servers from %s not usable (%s, HTTP %d)", c->room,
                       c->join.ice_server_url, webrtc_status_name(st), r->status);
@@ -577,42 +581,43 @@ static void do_connect(void *arg)
     start_join(c);
 }
 
-/* Leave as the reference clients do: /leave, bye over the WebSocket, DELETE on the Collider. */
+/*
+ * Leave as the reference clients do: /leave, then bye, then DELETE on the Collider. All three
+ * are blocking HTTP calls on a private loop, in this order; the bye goes through the Collider's
+ * HTTP relay (POST <wss_post_url>/<room>/<client>, handled exactly like a WebSocket send), so
+ * it is delivered before the DELETE without running this client's loop from inside itself.
+ */
+static void http_call(ertc_http_sync_t *s, const char *method, const char *url, const char *body)
+{
+    ertc_http_response_t r;
+    ertc_http_request_t req = {.method = method,
+                               .url = url,
+                               .body = body,
+                               .body_len = body ? strlen(body) : 0,
+                               .timeout_ms = LEAVE_TIMEOUT_MS};
+    if (ertc_http_sync_request(s, &req, &r) != WEBRTC_STATUS_SUCCESS || r.status != 200) {
+        ERTC_LOGD(TAG, "%s %s: %s (HTTP %d)", method, url, r.error, r.status);
+    }
+    ertc_http_response_free(&r);
+}
+
 static void do_disconnect(void *arg)
 {
     apprtc_client_t *c = arg;
     ertc_timer_stop(c->loop, &c->deadline);
     ertc_timer_stop(c->loop, &c->reconnect);
-    if (c->joined) {
-        ertc_http_sync_t *s = NULL;
-        ertc_http_response_t r;
+    ertc_http_sync_t *s = NULL;
+    if (c->joined && ertc_http_sync_create(c->tls, &s) == WEBRTC_STATUS_SUCCESS) {
         char url[APPRTC_MAX_URL_LEN * 2];
-        if (ertc_http_sync_create(c->tls, &s) == WEBRTC_STATUS_SUCCESS) {
-            snprintf(url, sizeof(url), "%s/leave/%s/%s", c->server, c->room, c->join.client_id);
-            ertc_http_request_t leave = {.method = "POST", .url = url,
-                                         .timeout_ms = LEAVE_TIMEOUT_MS};
-            ertc_http_sync_request(s, &leave, &r);
-            ertc_http_response_free(&r);
-        }
-        if (c->ws != NULL && c->state == APPRTC_REGISTERED) {
-            char *frame = NULL;
-            size_t n = 0;
-            if (apprtc_wrap_send("{\"type\":\"bye\"}", &frame, &n) == WEBRTC_STATUS_SUCCESS) {
-                ertc_ws_send(c->ws, true, frame, n);
-            }
-            ertc_free(frame);
-            ertc_ws_close(c->ws, 1000, "bye");
-            for (int i = 0; i < 10; i++) {
-                ertc_loop_run_once(c->loop, 10); /* let the bye and the close go out */
-            }
-        }
-        if (s != NULL && c->join.wss_post_url[0] != '\0') {
+        snprintf(url, sizeof(url), "%s/leave/%s/%s", c->server, c->room, c->join.client_id);
+        http_call(s, "POST", url, NULL);
+        if (c->join.wss_post_url[0] != '\0') {
             snprintf(url, sizeof(url), "%s/%s/%s", c->join.wss_post_url, c->room,
                      c->join.client_id);
-            ertc_http_request_t del = {.method = "DELETE", .url = url,
-                                       .timeout_ms = LEAVE_TIMEOUT_MS};
-            ertc_http_sync_request(s, &del, &r);
-            ertc_http_response_free(&r);
+            if (c->state == APPRTC_REGISTERED) {
+                http_call(s, "POST", url, "{\"type\":\"bye\"}");
+            }
+            http_call(s, "DELETE", url, NULL);
         }
         ertc_http_sync_free(s);
         ERTC_LOGI(TAG, "room %s: left", c->room);
