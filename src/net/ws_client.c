@@ -477,7 +477,9 @@ WEBRTC_STATUS ertc_ws_connect(ertc_loop_t *loop, const ertc_ws_options_t *opts,
     ertc_http_limits_t limits;
     ertc_http_limits_default(&limits);
     limits.max_header_bytes = ERTC_WS_MAX_UPGRADE_RESPONSE;
-    limits.max_body_bytes = 0;
+    /* A refusal (403, 503) may carry a body; its status is reported at the end of the header
+     * section, before any body byte, so the limit only has to let the headers through. */
+    limits.max_body_bytes = 64 * 1024;
     st = ertc_ws_decoder_init(&ws->decoder, &dcfg);
     if (st == WEBRTC_STATUS_SUCCESS) {
         st = ertc_http_parser_init(&ws->http, ERTC_HTTP_PARSE_RESPONSE, &limits, NULL, 0);

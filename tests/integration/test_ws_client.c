@@ -315,6 +315,9 @@ static void test_failures_are_specific(void **state)
                    "expired");
     expect_failure(url(&http_plain, false, "/status/403"), NULL,
                    WEBRTC_STATUS_SIGNALING_AUTH_FAILED, "answered 403");
+    /* a refusal with a body still names the status */
+    expect_failure(url(&http_plain, false, "/len/67"), NULL, WEBRTC_STATUS_NETWORK_ERROR,
+                   "answered 200 OK instead of 101");
     expect_failure("ws://127.0.0.1:1/", NULL, WEBRTC_STATUS_NETWORK_ERROR, "refused");
     /* wss to a plain server: the TLS handshake fails, it does not hang */
     expect_failure(url(&ws_plain, true, "/echo"), tls_trusting_test_ca, WEBRTC_STATUS_TLS_ERROR,

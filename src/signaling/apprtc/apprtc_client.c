@@ -117,8 +117,8 @@ static void set_state(apprtc_client_t *c, apprtc_state_t s, webrtc_signaling_cli
 
 static void report_error(apprtc_client_t *c, WEBRTC_STATUS status, const char *text)
 {
-    char msg[APPRTC_ERROR_LEN + 64];
-    snprintf(msg, sizeof(msg), "AppRTC room %s: %s", c->room, text);
+    char msg[APPRTC_ERROR_LEN + 96];
+    snprintf(msg, sizeof(msg), "AppRTC room %s: %.*s", c->room, APPRTC_ERROR_LEN, text);
     ERTC_LOGW(TAG, "%s", msg);
     if (c->on_error != NULL) {
         c->on_error(c->custom, status, msg, (uint32_t)strlen(msg));
