@@ -48,9 +48,10 @@ static void test_join_reference_shapes(void **state)
     assert_non_null(strstr(err, "full"));
     apprtc_join_free(&j);
 
-    const char *bad[] = {"not json", "{\"result\":\"SUCCESS\"}",
-                         "{\"result\":\"SUCCESS\",\"params\":{\"client_id\":\"../x\","
-                         "\"wss_url\":\"ws://h/ws\",\"is_initiator\":\"true\"}}",
+    static const char bad_client[] = "{\"result\":\"SUCCESS\",\"params\":{\"client_id\":"
+                                     "\"../x\",\"wss_url\":\"ws://h/ws\",\"is_initiator\":"
+                                     "\"true\"}}";
+    const char *bad[] = {"not json", "{\"result\":\"SUCCESS\"}", bad_client,
                          "{\"result\":\"ERROR\",\"params\":{}}"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         assert_int_equal(apprtc_parse_join(bad[i], strlen(bad[i]), &j, err, sizeof(err)),
