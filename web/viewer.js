@@ -700,6 +700,9 @@
 
   // opts.keepalive is for a closing tab: the requests are fired without waiting, since the
   // page may not run again, and fetch's keepalive lets them outlive it.
+  // How long hang-up waits for the server to close the WebSocket before sending DELETE.
+  const WS_CLOSE_WAIT_MS = 1000;
+
   async function hangup(opts) {
     if (session.hungUp) return;
     session.hungUp = true;
@@ -719,8 +722,17 @@
     if (ws && ws.readyState === WebSocket.OPEN) {
       log('WS send bye, close');
       ws.send(JSON.stringify({ cmd: 'send', msg: JSON.stringify({ type: 'bye' }) }));
+      // The DELETE below goes over another connection and closes our socket on the server:
+      // wait until the server has closed the WebSocket, i.e. has read the bye before it.
+      const closed = new Promise((resolve) => {
+        ws.addEventListener('close', resolve, { once: true });
+        setTimeout(resolve, WS_CLOSE_WAIT_MS);
+      });
+      ws.close();
+      if (!keepalive) await closed;
+    } else if (ws) {
+      ws.close();
     }
-    if (ws) ws.close();
     const relay = relayUrl();
     if (relay) {
       log('DELETE ' + relay);

@@ -109,6 +109,12 @@ static void ws_finish(ertc_ws_client_t *ws, WEBRTC_STATUS status, uint16_t code,
     } else {
         ERTC_LOGI(TAG, "%s", reason); /* the reason names the URL */
     }
+    if (status != WEBRTC_STATUS_SUCCESS && ws->cbs.on_error != NULL) {
+        ws->cbs.on_error(ws, status, reason, ws->arg);
+        if (ws->free_requested) {
+            return; /* freed from on_error: no more callbacks */
+        }
+    }
     if (ws->cbs.on_close != NULL) {
         ws->cbs.on_close(ws, status, code, reason, ws->arg);
     }

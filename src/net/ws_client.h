@@ -61,6 +61,9 @@ typedef struct {
     void (*on_close)(ertc_ws_client_t *ws, WEBRTC_STATUS status, uint16_t code,
                      const char *reason, void *arg);
     void (*on_pong)(ertc_ws_client_t *ws, const uint8_t *data, size_t len, void *arg); /* opt. */
+    /* Optional: called once, just before on_close, when the connection ends with an error
+     * (any status but SUCCESS), with the same status and reason. */
+    void (*on_error)(ertc_ws_client_t *ws, WEBRTC_STATUS status, const char *reason, void *arg);
 } ertc_ws_callbacks_t;
 
 WEBRTC_STATUS ertc_ws_connect(ertc_loop_t *loop, const ertc_ws_options_t *opts,

@@ -30,6 +30,8 @@ typedef struct {
     char close_reason[ERTC_WS_REASON_LEN];
     int messages;
     int pongs;
+    int errors;
+    WEBRTC_STATUS error_status;
     bool last_text;
     uint8_t *last;
     size_t last_len;
@@ -80,7 +82,17 @@ static void on_pong(ertc_ws_client_t *ws, const uint8_t *data, size_t len, void 
     ((client_t *)arg)->pongs++;
 }
 
-static const ertc_ws_callbacks_t callbacks = {on_open, on_message, on_close, on_pong};
+static void on_error(ertc_ws_client_t *ws, WEBRTC_STATUS status, const char *reason, void *arg)
+{
+    (void)ws;
+    (void)reason;
+    client_t *c = arg;
+    assert_false(c->closed); /* on_error comes first */
+    c->errors++;
+    c->error_status = status;
+}
+
+static const ertc_ws_callbacks_t callbacks = {on_open, on_message, on_close, on_pong, on_error};
 
 /* Runs the loop until *flag or the deadline; returns *flag. */
 static bool run_until(client_t *c, const bool *flag, int timeout_ms)
@@ -247,6 +259,7 @@ static void test_server_close_and_drop(void **state)
     ertc_ws_send_text(c.ws, "please close");
     assert_true(run_until(&c, &c.closed, 10000));
     assert_int_equal(c.close_status, WEBRTC_STATUS_SUCCESS);
+    assert_int_equal(c.errors, 0); /* a clean close is not an error */
     assert_int_equal(c.close_code, 4001);
     assert_string_equal(c.close_reason, "server says bye");
     client_done(&c);
@@ -301,6 +314,8 @@ static void expect_failure(const char *u, ertc_tls_config_t *tls, WEBRTC_STATUS 
     printf("    %s -> %s: %s\n", u, webrtc_status_name(c.close_status), c.close_reason);
     assert_int_equal(c.close_status, want);
     assert_non_null(strstr(c.close_reason, words));
+    assert_int_equal(c.errors, 1);
+    assert_int_equal(c.error_status, want);
     client_done(&c);
 }
 
