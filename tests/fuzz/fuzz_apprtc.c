@@ -75,13 +75,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         esp_webrtc_signaling_message_t m;
         memset(&m, 0, sizeof(m));
         m.message_type = (esp_webrtc_message_type_t)(1 + data[0] / 4 % 3);
-        char *payload = ertc_memdup(text, len + 1);
+        char *payload = ertc_strndup(text, len); /* the input has no terminator */
         if (payload == NULL) {
             return 0;
         }
-        payload[len] = '\0';
         m.payload = payload;
-        m.payload_len = (uint32_t)len;
+        m.payload_len = (uint32_t)strlen(payload);
         char *out = NULL;
         size_t n = 0;
         if (apprtc_message_to_json(&m, &out, &n) == WEBRTC_STATUS_SUCCESS) {

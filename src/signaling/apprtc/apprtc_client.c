@@ -289,7 +289,7 @@ static WEBRTC_STATUS queue_post(apprtc_client_t *c, const char *url, const char 
 {
     pending_t *p = ertc_calloc(1, sizeof(*p));
     if (p == NULL || (p->url = ertc_strdup(url)) == NULL ||
-        (body != NULL && (p->body = ertc_memdup(body, len + 1)) == NULL)) {
+        (body != NULL && (p->body = ertc_strndup(body, len)) == NULL)) {
         if (p != NULL) {
             free_pending(p);
         }
@@ -812,8 +812,9 @@ static WEBRTC_STATUS apprtc_send_message(void *client, esp_webrtc_signaling_mess
         return WEBRTC_STATUS_RETRY_LATER;
     }
     send_job_t *job = ertc_calloc(1, sizeof(*job));
+    /* The payload need not be NUL-terminated: copy payload_len bytes and terminate. */
     if (job == NULL || (msg->payload != NULL &&
-                        (job->msg.payload = ertc_memdup(msg->payload, msg->payload_len + 1)) ==
+                        (job->msg.payload = ertc_strndup(msg->payload, msg->payload_len)) ==
                             NULL)) {
         ertc_free(job);
         atomic_fetch_sub(&c->pending_count, 1);
@@ -821,10 +822,7 @@ static WEBRTC_STATUS apprtc_send_message(void *client, esp_webrtc_signaling_mess
     }
     job->c = c;
     job->msg.message_type = msg->message_type;
-    job->msg.payload_len = msg->payload_len;
-    if (job->msg.payload != NULL) {
-        job->msg.payload[msg->payload_len] = '\0';
-    }
+    job->msg.payload_len = job->msg.payload ? (uint32_t)strlen(job->msg.payload) : 0;
     snprintf(job->msg.peer_client_id, sizeof(job->msg.peer_client_id), "%s", msg->peer_client_id);
     WEBRTC_STATUS st = ertc_loop_post(c->loop, do_send, job);
     if (st != WEBRTC_STATUS_SUCCESS) {

@@ -253,9 +253,7 @@ WEBRTC_STATUS apprtc_parse_collider_frame(const char *data, size_t len, char **i
         }
     } else if (ertc_json_get_string(root, "type", &msg) == WEBRTC_STATUS_SUCCESS) {
         /* a bare message, as some servers send */
-        if ((*inner = ertc_memdup(data, len + 1)) != NULL) {
-            (*inner)[len] = '\0';
-        } else {
+        if ((*inner = ertc_strndup(data, len)) == NULL) {
             st = WEBRTC_STATUS_NOT_ENOUGH_MEMORY;
         }
     }
