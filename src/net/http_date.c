@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "net/http_parser.h"
+#include "util/ascii.h"
 
 /* ---- HTTP-date (RFC 9110 §5.6.7) -------------------------------------------------------- */
 
@@ -24,16 +25,11 @@ static const char *const month_names[12] = {"Jan", "Feb", "Mar", "Apr", "May", "
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 static const int days_before_month[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
 
-static bool is_digit(uint8_t c)
-{
-    return c >= '0' && c <= '9';
-}
-
 static int parse_digits(const char *s, int count)
 {
     int v = 0;
     for (int i = 0; i < count; i++) {
-        if (!is_digit((uint8_t)s[i])) {
+        if (!ertc_ascii_is_digit((uint8_t)s[i])) {
             return -1;
         }
         v = v * 10 + (s[i] - '0');

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "util/alloc.h"
+#include "util/ascii.h"
 #include "util/log.h"
 
 #define TAG "http"
@@ -34,19 +35,6 @@
 
 /* ---- character classes (RFC 9110 §5.5, §5.6.2) ------------------------------------------ */
 
-static bool is_digit(uint8_t c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static bool is_tchar(uint8_t c)
-{
-    if (is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-        return true;
-    }
-    return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
 /* A byte allowed inside a field value or reason phrase: SP, HTAB, VCHAR or obs-text. */
 static bool is_field_char(uint8_t c)
 {
@@ -58,30 +46,11 @@ static bool is_ows(uint8_t c)
     return c == ' ' || c == '\t';
 }
 
-static int hex_value(uint8_t c)
-{
-    if (is_digit(c)) {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-static uint8_t to_lower(uint8_t c)
-{
-    return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + ('a' - 'A')) : c;
-}
-
 /* ASCII case-insensitive comparison of s[0..len) with the NUL-terminated lower-case word. */
 static bool equals_word(const char *s, size_t len, const char *word)
 {
     for (size_t i = 0; i < len; i++) {
-        if (word[i] == '\0' || to_lower((uint8_t)s[i]) != (uint8_t)word[i]) {
+        if (word[i] == '\0' || ertc_ascii_lower((uint8_t)s[i]) != (uint8_t)word[i]) {
             return false;
         }
     }
@@ -91,7 +60,7 @@ static bool equals_word(const char *s, size_t len, const char *word)
 static bool equals_ignore_case(const char *a, const char *b)
 {
     for (; *a != '\0' && *b != '\0'; a++, b++) {
-        if (to_lower((uint8_t)*a) != to_lower((uint8_t)*b)) {
+        if (ertc_ascii_lower((uint8_t)*a) != ertc_ascii_lower((uint8_t)*b)) {
             return false;
         }
     }
@@ -189,7 +158,8 @@ static bool is_header_phase(ertc_http_state_t s)
 /* Checks "HTTP/" DIGIT "." DIGIT at s; only major version 1 is spoken. */
 static WEBRTC_STATUS parse_version(ertc_http_parser_t *p, const uint8_t *s, int *version)
 {
-    if (memcmp(s, "HTTP/", 5) != 0 || !is_digit(s[5]) || s[6] != '.' || !is_digit(s[7])) {
+    if (memcmp(s, "HTTP/", 5) != 0 || !ertc_ascii_is_digit(s[5]) || s[6] != '.' ||
+        !ertc_ascii_is_digit(s[7])) {
         return fail(p, WEBRTC_STATUS_MALFORMED, "invalid HTTP version in the %s line",
                     p->mode == ERTC_HTTP_PARSE_RESPONSE ? "status" : "request");
     }
@@ -213,8 +183,8 @@ static WEBRTC_STATUS parse_status_line(ertc_http_parser_t *p, uint8_t *line, siz
         return st;
     }
     const uint8_t *code = line + HTTP_VERSION_LEN + 1;
-    if (line[HTTP_VERSION_LEN] != ' ' || !is_digit(code[0]) || !is_digit(code[1]) ||
-        !is_digit(code[2])) {
+    if (line[HTTP_VERSION_LEN] != ' ' || !ertc_ascii_is_digit(code[0]) ||
+        !ertc_ascii_is_digit(code[1]) || !ertc_ascii_is_digit(code[2])) {
         return fail(p, WEBRTC_STATUS_MALFORMED, "invalid status code in the status line");
     }
     int status = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
@@ -252,7 +222,7 @@ static WEBRTC_STATUS parse_request_line(ertc_http_parser_t *p, uint8_t *line, si
         return fail(p, WEBRTC_STATUS_MALFORMED, "request line has no method");
     }
     for (const uint8_t *c = line; c < sp1; c++) {
-        if (!is_tchar(*c)) {
+        if (!ertc_ascii_is_tchar(*c)) {
             return fail(p, WEBRTC_STATUS_MALFORMED, "invalid character in the request method");
         }
     }
@@ -309,7 +279,7 @@ static WEBRTC_STATUS parse_field_line(ertc_http_parser_t *p, const uint8_t *line
         return fail(p, WEBRTC_STATUS_MALFORMED, "obsolete line folding (obs-fold) is not accepted");
     }
     size_t i = 0;
-    while (i < len && is_tchar(line[i])) {
+    while (i < len && ertc_ascii_is_tchar(line[i])) {
         i++;
     }
     if (i == len || line[i] != ':') {
@@ -358,7 +328,7 @@ static WEBRTC_STATUS parse_content_length(ertc_http_parser_t *p, const char *val
         uint64_t n = 0;
         for (size_t i = 0; i < elem_len; i++) {
             uint8_t c = (uint8_t)elem[i];
-            if (!is_digit(c)) {
+            if (!ertc_ascii_is_digit(c)) {
                 return fail(p, WEBRTC_STATUS_MALFORMED, "Content-Length \"%.*s\" is not a number",
                             (int)(elem_len < ERROR_QUOTE_MAX ? elem_len : ERROR_QUOTE_MAX), elem);
             }
@@ -714,7 +684,7 @@ static WEBRTC_STATUS read_chunk_line_byte(ertc_http_parser_t *p, uint8_t c)
     }
     switch (p->state) {
     case ERTC_HTTP_STATE_CHUNK_SIZE: {
-        int v = hex_value(c);
+        int v = ertc_ascii_hex_value(c);
         if (v >= 0) {
             if (p->body_remaining > (UINT64_MAX >> 4)) {
                 return fail(p, WEBRTC_STATUS_LIMIT_EXCEEDED, "chunk size does not fit in 64 bits");

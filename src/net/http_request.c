@@ -11,31 +11,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/ascii.h"
+
 #define STATUS_CODE_MIN 100
 #define STATUS_CODE_MAX 599
 
 /* ---- checks (RFC 9110 §5.5, §5.6.2; RFC 9112 §3.2) -------------------------------------- */
-
-static bool is_tchar(unsigned char c)
-{
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-        return true;
-    }
-    return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-static bool is_token(const char *s)
-{
-    if (*s == '\0') {
-        return false;
-    }
-    for (; *s != '\0'; s++) {
-        if (!is_tchar((unsigned char)*s)) {
-            return false;
-        }
-    }
-    return true;
-}
 
 /* SP, HTAB, VCHAR and obs-text; so no CR, LF or other control character. */
 static bool is_field_value(const char *s)
@@ -43,21 +24,6 @@ static bool is_field_value(const char *s)
     for (; *s != '\0'; s++) {
         unsigned char c = (unsigned char)*s;
         if (c != '\t' && (c < 0x20 || c == 0x7F)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* A request-target is visible ASCII only (URI characters, already percent-encoded). */
-static bool is_request_target(const char *s)
-{
-    if (*s == '\0') {
-        return false;
-    }
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c <= 0x20 || c >= 0x7F) {
             return false;
         }
     }
@@ -81,7 +47,7 @@ static WEBRTC_STATUS check_headers(const ertc_http_header_t *h, size_t n, suppli
         if (h[i].name == NULL || h[i].value == NULL) {
             return WEBRTC_STATUS_NULL_ARG;
         }
-        if (!is_token(h[i].name) || !is_field_value(h[i].value)) {
+        if (!ertc_ascii_is_token(h[i].name) || !is_field_value(h[i].value)) {
             return WEBRTC_STATUS_INVALID_ARG;
         }
         if (strcasecmp(h[i].name, "host") == 0) {
@@ -170,7 +136,7 @@ WEBRTC_STATUS ertc_http_build_request(ertc_strbuf_t *out, const char *method,
     if (WEBRTC_STATUS_FAILED(st)) {
         return st;
     }
-    if (!is_token(method) || !is_request_target(target)) {
+    if (!ertc_ascii_is_token(method) || !ertc_ascii_is_visible(target)) {
         return WEBRTC_STATUS_INVALID_ARG;
     }
     if (!found.host && (host_header == NULL || !is_field_value(host_header))) {

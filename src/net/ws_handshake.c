@@ -17,6 +17,7 @@
 #include <mbedtls/version.h>
 
 #include "port/port.h"
+#include "util/ascii.h"
 #include "util/base64.h"
 #include "util/strbuf.h"
 
@@ -51,11 +52,6 @@ static bool is_space(char c)
     return c == ' ' || c == '\t';
 }
 
-static char to_lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 /* value without leading and trailing spaces and tabs, as (pointer, length). */
 static const char *trim(const char *value, size_t *len)
 {
@@ -77,7 +73,8 @@ static bool equals_nocase(const char *a, size_t a_len, const char *b)
         return false;
     }
     for (size_t i = 0; i < a_len; i++) {
-        if (to_lower(a[i]) != to_lower(b[i])) {
+        if ((char)ertc_ascii_lower((unsigned char)a[i]) !=
+            (char)ertc_ascii_lower((unsigned char)b[i])) {
             return false;
         }
     }
@@ -147,26 +144,6 @@ static const char *quote_value(const char *value, char out[QUOTED_VALUE_MAX + 4]
     return out;
 }
 
-/* RFC 7230 §3.2.6 tchar: the characters of a token (header names, subprotocols). */
-static bool is_tchar(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
-static bool is_token(const char *s)
-{
-    if (s == NULL || *s == '\0') {
-        return false;
-    }
-    for (; *s != '\0'; s++) {
-        if (!is_tchar(*s)) {
-            return false;
-        }
-    }
-    return true;
-}
-
 /* A value that cannot break the header block: no CR, LF or other control characters
  * (a tab is allowed, RFC 7230 §3.2). */
 static bool is_safe_value(const char *s)
@@ -180,19 +157,10 @@ static bool is_safe_value(const char *s)
     return true;
 }
 
-/* A request target for the request line: '/' then visible ASCII only (RFC 7230 §5.3). */
+/* A request target for the request line: '/' then visible ASCII only (RFC 9112 §3.2). */
 static bool is_valid_path(const char *s)
 {
-    if (s[0] != '/') {
-        return false;
-    }
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c <= 0x20 || c >= 0x7F) {
-            return false;
-        }
-    }
-    return true;
+    return s[0] == '/' && ertc_ascii_is_visible(s);
 }
 
 /* A Sec-WebSocket-Key: base64 of exactly 16 bytes (§4.1 item 7, §4.2.1 item 5). */
@@ -274,7 +242,7 @@ static WEBRTC_STATUS check_client_request_fields(const ertc_ws_client_request_t 
     if (req->host[0] == '\0' || !is_safe_value(req->host) || strpbrk(req->host, " \t") != NULL ||
         !is_valid_path(req->path) || !is_valid_key(req->key, strlen(req->key)) ||
         (req->origin != NULL && !is_safe_value(req->origin)) ||
-        (req->subprotocol != NULL && !is_token(req->subprotocol))) {
+        (req->subprotocol != NULL && !ertc_ascii_is_token(req->subprotocol))) {
         return WEBRTC_STATUS_INVALID_ARG;
     }
     for (size_t i = 0; i < req->header_count; i++) {
@@ -282,7 +250,8 @@ static WEBRTC_STATUS check_client_request_fields(const ertc_ws_client_request_t 
         if (h->name == NULL || h->value == NULL) {
             return WEBRTC_STATUS_NULL_ARG;
         }
-        if (!is_token(h->name) || !is_safe_value(h->value) || is_handshake_header(h->name)) {
+        if (!ertc_ascii_is_token(h->name) || !is_safe_value(h->value) ||
+            is_handshake_header(h->name)) {
             return WEBRTC_STATUS_INVALID_ARG;
         }
     }
@@ -510,7 +479,7 @@ WEBRTC_STATUS ertc_ws_build_server_response(char *out, size_t size, size_t *len,
         return WEBRTC_STATUS_NULL_ARG;
     }
     if (strlen(accept) != ERTC_WS_ACCEPT_LEN || !is_safe_value(accept) ||
-        (subprotocol != NULL && !is_token(subprotocol))) {
+        (subprotocol != NULL && !ertc_ascii_is_token(subprotocol))) {
         return WEBRTC_STATUS_INVALID_ARG;
     }
     ertc_strbuf_t sb;

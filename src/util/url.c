@@ -8,6 +8,8 @@
  */
 #include "util/url.h"
 
+#include "util/ascii.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -44,20 +46,6 @@ static bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-static int hex_value(char c)
-{
-    if (is_digit(c)) {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 static bool is_unreserved(char c)
 {
     return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
@@ -74,7 +62,8 @@ static bool check_component(const char *s, size_t len, const char *extra)
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
         if (c == '%') {
-            if (len - i < 3 || hex_value(s[i + 1]) < 0 || hex_value(s[i + 2]) < 0) {
+            if (len - i < 3 || ertc_ascii_hex_value((unsigned char)s[i + 1]) < 0 ||
+                ertc_ascii_hex_value((unsigned char)s[i + 2]) < 0) {
                 return false;
             }
             i += 2;
@@ -127,7 +116,8 @@ static bool parse_ipv6(const char *s, size_t len)
     }
     while (i < len) {
         size_t start = i;
-        while (i < len && hex_value(s[i]) >= 0 && i - start <= IPV6_GROUP_HEX) {
+        while (i < len && ertc_ascii_hex_value((unsigned char)s[i]) >= 0 &&
+               i - start <= IPV6_GROUP_HEX) {
             i++;
         }
         if (i < len && s[i] == '.') {
@@ -477,8 +467,8 @@ WEBRTC_STATUS ertc_url_decode(const char *s, size_t len, char *out, size_t out_s
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
         if (c == '%') {
-            int hi = len - i >= 3 ? hex_value(s[i + 1]) : -1;
-            int lo = len - i >= 3 ? hex_value(s[i + 2]) : -1;
+            int hi = len - i >= 3 ? ertc_ascii_hex_value((unsigned char)s[i + 1]) : -1;
+            int lo = len - i >= 3 ? ertc_ascii_hex_value((unsigned char)s[i + 2]) : -1;
             if (hi < 0 || lo < 0) {
                 return WEBRTC_STATUS_MALFORMED;
             }
