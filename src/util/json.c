@@ -276,7 +276,9 @@ WEBRTC_STATUS ertc_json_get_bool(const cJSON *obj, const char *key, bool *out)
     return WEBRTC_STATUS_SUCCESS;
 }
 
-WEBRTC_STATUS ertc_json_get_object(const cJSON *obj, const char *key, cJSON **out)
+/* The item at key when is_type accepts it; MALFORMED for an item of another type. */
+static WEBRTC_STATUS find_typed(const cJSON *obj, const char *key,
+                                cJSON_bool (*is_type)(const cJSON *const), cJSON **out)
 {
     cJSON *item = NULL;
     if (out == NULL) {
@@ -286,28 +288,21 @@ WEBRTC_STATUS ertc_json_get_object(const cJSON *obj, const char *key, cJSON **ou
     if (WEBRTC_STATUS_FAILED(st)) {
         return st;
     }
-    if (!cJSON_IsObject(item)) {
+    if (!is_type(item)) {
         return WEBRTC_STATUS_MALFORMED;
     }
     *out = item;
     return WEBRTC_STATUS_SUCCESS;
 }
 
+WEBRTC_STATUS ertc_json_get_object(const cJSON *obj, const char *key, cJSON **out)
+{
+    return find_typed(obj, key, cJSON_IsObject, out);
+}
+
 WEBRTC_STATUS ertc_json_get_array(const cJSON *obj, const char *key, cJSON **out)
 {
-    cJSON *item = NULL;
-    if (out == NULL) {
-        return WEBRTC_STATUS_NULL_ARG;
-    }
-    WEBRTC_STATUS st = find_item(obj, key, &item);
-    if (WEBRTC_STATUS_FAILED(st)) {
-        return st;
-    }
-    if (!cJSON_IsArray(item)) {
-        return WEBRTC_STATUS_MALFORMED;
-    }
-    *out = item;
-    return WEBRTC_STATUS_SUCCESS;
+    return find_typed(obj, key, cJSON_IsArray, out);
 }
 
 WEBRTC_STATUS ertc_json_print(const cJSON *item, char *buf, size_t size, size_t *out_len)
