@@ -24,6 +24,18 @@ set_target_properties(ertc::cjson PROPERTIES
     INTERFACE_INCLUDE_DIRECTORIES "${CJSON_INCLUDE_DIR}"
     INTERFACE_LINK_LIBRARIES "${CJSON_LIB}")
 
+# libsrtp2 (SRTP/SRTCP for DTLS-SRTP media, src/peer/srtp.c). Debian ships a .pc file, but it
+# is found by name like mbedTLS so that a cross sysroot needs no pkg-config.
+find_path(SRTP2_INCLUDE_DIR srtp2/srtp.h)
+find_library(SRTP2_LIB srtp2)
+if(NOT SRTP2_INCLUDE_DIR OR NOT SRTP2_LIB)
+    message(FATAL_ERROR "libsrtp2 not found: run scripts/bootstrap (Debian: libsrtp2-dev)")
+endif()
+add_library(ertc::srtp2 INTERFACE IMPORTED)
+set_target_properties(ertc::srtp2 PROPERTIES
+    INTERFACE_INCLUDE_DIRECTORIES "${SRTP2_INCLUDE_DIR}"
+    INTERFACE_LINK_LIBRARIES "${SRTP2_LIB}")
+
 if(ERTC_BUILD_TESTS)
     find_path(CMOCKA_INCLUDE_DIR cmocka.h)
     find_library(CMOCKA_LIB cmocka)

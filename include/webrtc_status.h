@@ -52,6 +52,8 @@ enum {
 
     /* 256-383: peer connection */
     WEBRTC_STATUS_PEER_CONNECTION_BASE = 256,
+    WEBRTC_STATUS_SRTP_AUTH_FAILED = 304, /* an SRTP/SRTCP packet failed authentication */
+    WEBRTC_STATUS_SRTP_REPLAY = 305,      /* a replayed SRTP/SRTCP packet, or one too old */
 
     /* 384-511: media */
     WEBRTC_STATUS_MEDIA_BASE = 384,
