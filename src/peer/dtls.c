@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "peer/dtls_hello.h"
 #include "port/port.h"
 #include "util/alloc.h"
 #include "util/log.h"
@@ -79,7 +80,7 @@ struct ertc_dtls {
     bool fingerprint_checked; /* the peer's certificate matched */
     bool fingerprint_mismatch;
     bool fingerprint_missing;
-    size_t fragmented_hello_len; /* a ClientHello arrived in fragments: its full length */
+    ertc_dtls_hello_t hello; /* a fragmented ClientHello being put back together (server) */
 
     uint8_t *read_buf;
     char error[ERTC_DTLS_ERROR_LEN];
@@ -290,11 +291,6 @@ static WEBRTC_STATUS handshake_error(ertc_dtls_t *d, int rc)
         snprintf(d->error, sizeof(d->error), "DTLS: the peer sent fatal alert %u during the %s",
                  d->ssl.in_msg != NULL ? d->ssl.in_msg[1] : 0u,
                  d->state == ERTC_DTLS_STATE_CONNECTED ? "connection" : "handshake");
-    } else if (d->fragmented_hello_len > 0 && d->ssl.state <= MBEDTLS_SSL_CLIENT_HELLO) {
-        snprintf(d->error, sizeof(d->error),
-                 "DTLS: the peer's %zu-byte ClientHello is fragmented over several records, "
-                 "which the mbedTLS 2.28 server cannot reassemble (-0x%04x)",
-                 d->fragmented_hello_len, (unsigned)-rc);
     } else if (rc == MBEDTLS_ERR_NET_SEND_FAILED) {
         snprintf(d->error, sizeof(d->error), "DTLS: the transport could not send a datagram");
         st = WEBRTC_STATUS_NETWORK_ERROR;
@@ -367,29 +363,6 @@ static WEBRTC_STATUS step_handshake(ertc_dtls_t *d)
     emit(d, ERTC_DTLS_EVENT_CONNECTED, suite ? suite : "-");
     /* The datagram that finished the handshake may carry application data too. */
     return read_records(d);
-}
-
-/*
- * mbedTLS 2.28's server reads the ClientHello straight from the first record and refuses a
- * fragment (ssl_srv.c checks that the record holds the whole message), so a browser's large
- * DTLS-1.3/PQC ClientHello fails. This looks at the first datagram's first record only to
- * say so in the error: content type 22, handshake type 1, fragment_length != length.
- */
-#define DTLS_RECORD_HEADER_LEN    13
-#define DTLS_HANDSHAKE_HEADER_LEN 12
-
-static void note_fragmented_client_hello(ertc_dtls_t *d, const uint8_t *buf, size_t len)
-{
-    if (d->role != ERTC_DTLS_ROLE_SERVER || d->ssl.state > MBEDTLS_SSL_CLIENT_HELLO ||
-        len < DTLS_RECORD_HEADER_LEN + DTLS_HANDSHAKE_HEADER_LEN || buf[0] != 22) {
-        return;
-    }
-    const uint8_t *hs = buf + DTLS_RECORD_HEADER_LEN;
-    size_t msg_len = (size_t)hs[1] << 16 | (size_t)hs[2] << 8 | hs[3];
-    size_t frag_len = (size_t)hs[9] << 16 | (size_t)hs[10] << 8 | hs[11];
-    if (hs[0] == 1 && frag_len != msg_len) {
-        d->fragmented_hello_len = msg_len;
-    }
 }
 
 /* Lets mbedTLS process d->in (if any) or an expired timer, in the current state. */
@@ -511,6 +484,7 @@ void ertc_dtls_destroy(ertc_dtls_t *d)
         return;
     }
     ertc_timer_stop(d->loop, &d->timer);
+    ertc_dtls_hello_free(&d->hello);
     mbedtls_ssl_free(&d->ssl);
     mbedtls_ssl_config_free(&d->conf);
     wipe_secrets(d);
@@ -572,7 +546,26 @@ WEBRTC_STATUS ertc_dtls_handle_packet(ertc_dtls_t *d, const uint8_t *buf, size_t
         }
         set_state(d, ERTC_DTLS_STATE_HANDSHAKING);
     }
-    note_fragmented_client_hello(d, buf, len);
+    if (d->role == ERTC_DTLS_ROLE_SERVER && d->ssl.state <= MBEDTLS_SSL_CLIENT_HELLO) {
+        /* mbedTLS 2.28's server takes a ClientHello only whole, in one record: browsers with
+         * post-quantum key shares fragment theirs, so it is put back together first. */
+        ertc_dtls_hello_verdict_t verdict;
+        const uint8_t *whole = NULL;
+        size_t whole_len = 0;
+        WEBRTC_STATUS hs = ertc_dtls_hello_feed(&d->hello, buf, len, &verdict, &whole, &whole_len);
+        if (hs != WEBRTC_STATUS_SUCCESS) {
+            ERTC_LOGD(TAG, "dropped a ClientHello fragment (%s)", webrtc_status_name(hs));
+            return hs;
+        }
+        if (verdict == ERTC_DTLS_HELLO_HOLD) {
+            return WEBRTC_STATUS_SUCCESS;
+        }
+        if (verdict == ERTC_DTLS_HELLO_READY) {
+            ERTC_LOGD(TAG, "ClientHello of %zu bytes reassembled from fragments", whole_len);
+            buf = whole;
+            len = whole_len;
+        }
+    }
     d->in = buf;
     d->in_len = len;
     WEBRTC_STATUS st = drive(d);
