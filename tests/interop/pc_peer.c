@@ -79,6 +79,9 @@ typedef struct {
 
 static app_t g_app;
 
+static void status_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void fail(app_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void status_line(const char *fmt, ...)
 {
     va_list ap;
@@ -661,6 +664,11 @@ int main(int argc, char **argv)
     }
 
     a->sif->free(a->sig);
+    /* free() joined the signaling thread: run what it posted last (its DISCONNECTED state),
+     * so every posted call and its argument is released before the loop goes. */
+    for (int i = 0; i < 3; i++) {
+        ertc_loop_run_once(a->loop, 0);
+    }
     ertc_timer_stop(a->loop, &a->frame_timer);
     ertc_timer_stop(a->loop, &a->outbox_timer);
     ertc_timer_stop(a->loop, &a->deadline_timer);
