@@ -13,25 +13,18 @@
 // SRTP). Prints the transport's dtlsRole / dtlsCipher / srtpCipher. Only 10.77.0.x addresses.
 // Exit 0 on success, 1 with the page state and pc_peer's output on failure.
 import { spawn } from 'node:child_process';
-import { accessSync, constants as fsConstants, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import {
+  CHROMIUM, CHROMIUM_ARGS, LISTEN, NAMESPACE_PREFIX, loadChromium, startSignald, withTimeout,
+} from './interop_common.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
-const LISTEN = '10.77.0.1:0';
 const IFACE = '10.77.0.1';
-const NAMESPACE_PREFIX = '10.77.0.';
 const HARD_TIMEOUT_MS = 100_000;
-const SIGNALD_START_TIMEOUT_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 20_000;
 const MEDIA_TIMEOUT_MS = 20_000;
 const PEER_SECONDS = 45;
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--use-fake-ui-for-media-stream', '--disable-features=WebRtcHideLocalIpsWithMdns',
-];
 
 let step = 'start';
 let signald = null;
@@ -44,13 +37,6 @@ let finished = false;
 
 function log(...args) {
   console.log('[pc_chromium]', ...args);
-}
-
-function withTimeout(promise, ms) {
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)),
-  ]);
 }
 
 async function pageReport() {
@@ -111,37 +97,6 @@ async function cleanup() {
 
 function check(condition, message) {
   if (!condition) throw new Error(message);
-}
-
-function startSignald(binary, webDir) {
-  return new Promise((resolve, reject) => {
-    const args = ['--listen', LISTEN, '--web', webDir];
-    log(`starting ${binary} ${args.join(' ')}`);
-    signald = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const timer = setTimeout(() => reject(new Error(
-      `edgertc-signald printed no "listening on" line within ${SIGNALD_START_TIMEOUT_MS} ms`)),
-    SIGNALD_START_TIMEOUT_MS);
-    createInterface({ input: signald.stdout }).on('line', (line) => {
-      console.log(`[signald] ${line}`);
-      const m = /^edgertc-signald: listening on (http:\/\/\S+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1].replace(/\/$/, ''));
-      }
-    });
-    createInterface({ input: signald.stderr }).on('line', (line) => console.log(`[signald:err] ${line}`));
-    signald.on('error', (e) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot start ${binary}: ${e.message}`));
-    });
-    signald.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (!finished) {
-        reject(new Error(`edgertc-signald exited early (code ${code}, signal ${signal})`));
-        fail(`edgertc-signald exited (code ${code}, signal ${signal})`);
-      }
-    });
-  });
 }
 
 // Resolves once pc_peer printed "signaling connected"; its output is kept for the report.
@@ -245,24 +200,15 @@ async function main() {
   if (!['answers', 'offers'].includes(direction) || !signaldPath || !peerPath || !webDir) {
     throw new Error('usage: node pc_chromium.mjs answers|offers <edgertc-signald> <pc_peer> <repo>/web');
   }
-  check(existsSync(path.join(webDir, 'index.html')), `${webDir}/index.html does not exist`);
-  try {
-    accessSync(CHROMIUM, fsConstants.X_OK);
-  } catch {
-    throw new Error(`${CHROMIUM} is missing: install the Debian package "chromium" (this test never skips)`);
-  }
-
   step = 'load playwright-core';
-  const pw = new URL('../js/node_modules/playwright-core/index.mjs', import.meta.url);
-  let chromium;
-  try {
-    ({ chromium } = await import(pw.href));
-  } catch (e) {
-    throw new Error(`cannot load ${pw.pathname} (run scripts/bootstrap): ${e.message}`);
-  }
+  const chromium = await loadChromium(webDir);
 
   step = 'start signald';
-  const base = await startSignald(signaldPath, path.resolve(webDir));
+  const started = startSignald(signaldPath, path.resolve(webDir), {
+    log, finished: () => finished, onExit: (why) => fail(why),
+  });
+  signald = started.child;
+  const base = await started.base;
   check(new URL(base).hostname.startsWith(NAMESPACE_PREFIX), `signald listens on ${base}, not on ${LISTEN}`);
 
   step = 'launch chromium';
