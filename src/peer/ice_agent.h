@@ -50,6 +50,16 @@
 #define ERTC_ICE_UFRAG_LEN        8
 #define ERTC_ICE_PWD_LEN          24
 #define ERTC_ICE_MAX_NAME_LEN     31
+#define ERTC_ICE_MAX_TURN_SERVERS 2
+#define ERTC_ICE_TURN_MAX_CRED    255 /* username or password bytes */
+
+/* A TURN server (RFC 8656) over UDP with long-term credentials (for example the TURN REST
+ * credentials of GetIceServerConfig or edgertc-signald). */
+typedef struct {
+    ertc_addr_t addr; /* with port */
+    char username[ERTC_ICE_TURN_MAX_CRED + 1];
+    char password[ERTC_ICE_TURN_MAX_CRED + 1];
+} ertc_ice_turn_server_t;
 
 typedef struct ertc_ice_agent ertc_ice_agent_t;
 
@@ -69,6 +79,11 @@ typedef struct {
     const char *pwd;   /* NULL = generate ERTC_ICE_PWD_LEN ice-chars */
     ertc_addr_t stun_servers[ERTC_ICE_MAX_STUN_SERVERS]; /* with ports */
     size_t stun_server_count;
+    /* TURN servers: a relayed candidate from each (allocation, refresh, permissions,
+     * ChannelBind). */
+    ertc_ice_turn_server_t turn_servers[ERTC_ICE_MAX_TURN_SERVERS];
+    size_t turn_server_count;
+    bool relay_only; /* gather and pair relayed candidates only (iceTransportPolicy relay) */
     /* Local addresses to bind; when interface_count is 0 the IPv4 interfaces are listed
      * (ertc_addr_list_local), loopback only when include_loopback (tests). */
     ertc_addr_t interfaces[ERTC_ICE_MAX_INTERFACES];

@@ -436,6 +436,18 @@ WEBRTC_STATUS ertc_pc_request_keyframe(ertc_pc_t *pc)
 
 /* ---- signaling --------------------------------------------------------------------------- */
 
+WEBRTC_STATUS ertc_pc_send_audio_frame(ertc_pc_t *pc, const uint8_t *opus, size_t len,
+                                       uint64_t timestamp_us)
+{
+    (void)opus;
+    (void)len;
+    (void)timestamp_us;
+    if (pc == NULL) {
+        return WEBRTC_STATUS_NULL_ARG;
+    }
+    return WEBRTC_STATUS_NOT_IMPLEMENTED; /* audio m-line still to come */
+}
+
 void ertc_pc_config_init(ertc_pc_config_t *config)
 {
     memset(config, 0, sizeof(*config));

@@ -70,9 +70,14 @@ typedef struct {
     ertc_pc_role_t role;
     bool send_video;    /* we send H.264 */
     bool receive_video; /* we receive H.264 */
+    bool send_audio;    /* we send Opus */
+    bool receive_audio; /* we receive Opus */
     /* ICE: STUN servers (with ports) and local addresses; see ertc_ice_config_t. */
     ertc_addr_t stun_servers[ERTC_ICE_MAX_STUN_SERVERS];
     size_t stun_server_count;
+    ertc_ice_turn_server_t turn_servers[ERTC_ICE_MAX_TURN_SERVERS];
+    size_t turn_server_count;
+    bool relay_only;
     ertc_addr_t interfaces[ERTC_ICE_MAX_INTERFACES]; /* 0 = every IPv4 interface */
     size_t interface_count;
     bool include_loopback; /* tests */
@@ -94,6 +99,9 @@ typedef struct {
     /* A whole received access unit, Annex-B with 4-byte start codes; valid during the call. */
     void (*on_video_frame)(ertc_pc_t *pc, const uint8_t *annexb, size_t len, uint32_t rtp_timestamp,
                            bool is_keyframe, void *arg);
+    /* One received Opus packet (RFC 7587); valid during the call. */
+    void (*on_audio_frame)(ertc_pc_t *pc, const uint8_t *opus, size_t len, uint32_t rtp_timestamp,
+                           void *arg);
     /* The remote asked for a key frame (PLI, or FIR with a new sequence number). */
     void (*on_keyframe_request)(ertc_pc_t *pc, void *arg);
 } ertc_pc_callbacks_t;
@@ -136,6 +144,12 @@ WEBRTC_STATUS ertc_pc_add_remote_candidate(ertc_pc_t *pc, const char *line);
 /* Sends one Annex-B access unit; timestamp_us becomes the 90 kHz RTP timestamp.
  * RETRY_LATER (the frame is dropped and counted) before CONNECTED, CLOSED after. */
 WEBRTC_STATUS ertc_pc_send_video_frame(ertc_pc_t *pc, const uint8_t *annexb, size_t len,
+                                       uint64_t timestamp_us);
+
+/* Sends one Opus packet (20 ms at 48 kHz unless the packet says otherwise); timestamp_us
+ * becomes the 48 kHz RTP timestamp. RETRY_LATER before CONNECTED, CLOSED after,
+ * INVALID_OPERATION when audio is not negotiated for sending. */
+WEBRTC_STATUS ertc_pc_send_audio_frame(ertc_pc_t *pc, const uint8_t *opus, size_t len,
                                        uint64_t timestamp_us);
 
 /* Receiver: sends a PLI for the remote's video SSRC. RETRY_LATER before CONNECTED. */
