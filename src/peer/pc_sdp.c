@@ -14,13 +14,27 @@
 #include "util/alloc.h"
 #include "util/log.h"
 
-static ertc_sdp_direction_t pc_video_direction(const ertc_pc_t *pc)
+static ertc_sdp_direction_t pc_direction(bool send, bool receive)
 {
-    return (ertc_sdp_direction_t)((pc->config.send_video ? ERTC_SDP_DIRECTION_SENDONLY : 0) |
-                                  (pc->config.receive_video ? ERTC_SDP_DIRECTION_RECVONLY : 0));
+    return (ertc_sdp_direction_t)((send ? ERTC_SDP_DIRECTION_SENDONLY : 0) |
+                                  (receive ? ERTC_SDP_DIRECTION_RECVONLY : 0));
 }
 
-/* Our identity and our one video m-line, as sdp_build wants them. */
+static void pc_fill_media(ertc_sdp_local_t *local, ertc_sdp_kind_t kind, ertc_sdp_direction_t dir,
+                          app_webrtc_rtc_codec_t codec, const pc_send_stream_t *tx,
+                          const char *track)
+{
+    ertc_sdp_local_media_t *m = &local->media[local->media_count++];
+    m->kind = kind;
+    m->direction = dir;
+    snprintf(m->mid, sizeof(m->mid), "%s", tx->mid);
+    m->codecs[m->codec_count++] = codec;
+    m->ssrc = tx->ssrc;
+    snprintf(m->msid_stream, sizeof(m->msid_stream), "%s", PC_MSID_STREAM);
+    snprintf(m->msid_track, sizeof(m->msid_track), "%s", track);
+}
+
+/* Our identity and our m-lines (video "0" first, then audio), as sdp_build wants them. */
 static void pc_fill_local(const ertc_pc_t *pc, ertc_sdp_local_t *local)
 {
     memset(local, 0, sizeof(*local));
@@ -34,14 +48,23 @@ static void pc_fill_local(const ertc_pc_t *pc, ertc_sdp_local_t *local)
     snprintf(local->fingerprint, sizeof(local->fingerprint), "%s", space != NULL ? space + 1 : fp);
     local->setup = ERTC_SDP_SETUP_ACTPASS;
     snprintf(local->cname, sizeof(local->cname), "%s", pc->cname);
-    ertc_sdp_local_media_t *v = &local->media[local->media_count++];
-    v->kind = ERTC_SDP_KIND_VIDEO;
-    v->direction = pc_video_direction(pc);
-    snprintf(v->mid, sizeof(v->mid), "%s", PC_VIDEO_MID);
-    v->codecs[v->codec_count++] = APP_WEBRTC_CODEC_H264;
-    v->ssrc = pc->local_ssrc;
-    snprintf(v->msid_stream, sizeof(v->msid_stream), "%s", PC_MSID_STREAM);
-    snprintf(v->msid_track, sizeof(v->msid_track), "%s", PC_MSID_TRACK);
+    ertc_sdp_direction_t video = pc_direction(pc->config.send_video, pc->config.receive_video);
+    ertc_sdp_direction_t audio = pc_direction(pc->config.send_audio, pc->config.receive_audio);
+    if (video != ERTC_SDP_DIRECTION_INACTIVE) {
+        pc_fill_media(local, ERTC_SDP_KIND_VIDEO, video, APP_WEBRTC_CODEC_H264, &pc->video_tx,
+                      PC_MSID_VIDEO);
+    }
+    if (audio != ERTC_SDP_DIRECTION_INACTIVE) {
+        pc_fill_media(local, ERTC_SDP_KIND_AUDIO, audio, APP_WEBRTC_CODEC_OPUS, &pc->audio_tx,
+                      PC_MSID_AUDIO);
+    }
+}
+
+/* Refuses the remote description for good: FAILED with a detail naming why. */
+static void pc_refuse(ertc_pc_t *pc, const char *detail)
+{
+    ERTC_LOGE(PC_TAG, "%s: remote description refused: %s", pc->name, detail);
+    ertc_pc_set_state(pc, ERTC_PC_STATE_FAILED, detail);
 }
 
 /* Reports our description, then the candidates gathered while it was being made. */
@@ -80,7 +103,6 @@ WEBRTC_STATUS ertc_pc_create_offer(ertc_pc_t *pc)
     size_t len = 0;
     WEBRTC_STATUS st = ertc_sdp_build_offer(&local, text, ERTC_SDP_BUILD_BUFFER_SIZE, &len);
     if (st == WEBRTC_STATUS_SUCCESS) {
-        pc->video_pt = ERTC_SDP_PT_H264; /* until the answer says otherwise */
         pc_emit_description(pc, ERTC_PC_SDP_OFFER, text, len);
     } else {
         ERTC_LOGE(PC_TAG, "%s: building the offer failed: %s", pc->name, webrtc_status_name(st));
@@ -104,6 +126,20 @@ static void pc_add_sdp_candidates(ertc_pc_t *pc, const ertc_sdp_media_t *m)
     }
 }
 
+/* One accepted m-line of the plan into our send and receive streams. */
+static void pc_take_plan_media(const ertc_sdp_plan_media_t *m, pc_send_stream_t *tx,
+                               pc_recv_stream_t *rx)
+{
+    tx->enabled = (m->direction & ERTC_SDP_DIRECTION_SENDONLY) != 0;
+    tx->pt = m->payload_type;
+    tx->nack = (m->rtcp_fb & ERTC_SDP_FB_NACK) != 0;
+    snprintf(tx->mid, sizeof(tx->mid), "%s", m->mid);
+    rx->enabled = (m->direction & ERTC_SDP_DIRECTION_RECVONLY) != 0;
+    rx->pt = m->payload_type;
+    rx->ssrc = m->remote_ssrc;
+    rx->nack = (m->rtcp_fb & ERTC_SDP_FB_NACK) != 0;
+}
+
 static WEBRTC_STATUS pc_answer_offer(ertc_pc_t *pc, const ertc_sdp_t *offer)
 {
     ertc_sdp_local_t local;
@@ -119,27 +155,38 @@ static WEBRTC_STATUS pc_answer_offer(ertc_pc_t *pc, const ertc_sdp_t *offer)
     }
     st = ertc_sdp_negotiate(offer, &caps, plan, err, sizeof(err));
     if (st != WEBRTC_STATUS_SUCCESS) {
-        ERTC_LOGE(PC_TAG, "%s: negotiation failed: %s", pc->name, err);
+        pc_refuse(pc, err); /* names what was offered */
         goto out;
     }
-    const ertc_sdp_plan_media_t *video = NULL;
+    bool have_video = false;
+    bool have_audio = false;
     for (uint8_t i = 0; i < plan->media_count; i++) {
-        if (plan->media[i].accepted && plan->media[i].kind == ERTC_SDP_KIND_VIDEO &&
-            plan->media[i].codec == APP_WEBRTC_CODEC_H264) {
-            video = &plan->media[i];
+        const ertc_sdp_plan_media_t *m = &plan->media[i];
+        if (!m->accepted) {
+            continue;
+        }
+        if (m->kind == ERTC_SDP_KIND_VIDEO && m->codec == APP_WEBRTC_CODEC_H264 && !have_video) {
+            pc_take_plan_media(m, &pc->video_tx, &pc->video_rx);
+            have_video = true;
+        } else if (m->kind == ERTC_SDP_KIND_AUDIO && m->codec == APP_WEBRTC_CODEC_OPUS &&
+                   !have_audio) {
+            pc_take_plan_media(m, &pc->audio_tx, &pc->audio_rx);
+            pc->audio_tx.nack = pc->audio_rx.nack = false; /* audio is not repaired by NACK */
+            have_audio = true;
         }
     }
-    if (video == NULL) {
-        ERTC_LOGE(PC_TAG, "%s: the offer has no H.264 video this slice can use", pc->name);
+    if (!have_video && !have_audio) {
+        pc_refuse(pc, "the offer has no H264 video or Opus audio edgertc can use");
         st = WEBRTC_STATUS_NOT_FOUND;
         goto out;
     }
-    pc->video_pt = video->payload_type;
-    pc->remote_ssrc = video->remote_ssrc;
     st = ertc_pc_apply_transport(pc, plan->remote_ice_ufrag, plan->remote_ice_pwd,
                                  plan->remote_fingerprint_hash, plan->remote_fingerprint,
                                  plan->setup == ERTC_SDP_SETUP_ACTIVE ? ERTC_DTLS_ROLE_CLIENT
                                                                       : ERTC_DTLS_ROLE_SERVER);
+    if (st == WEBRTC_STATUS_SUCCESS) {
+        st = ertc_pc_media_start(pc);
+    }
     if (st != WEBRTC_STATUS_SUCCESS) {
         goto out;
     }
@@ -159,38 +206,112 @@ out:
     return st;
 }
 
-static WEBRTC_STATUS pc_apply_answer(ertc_pc_t *pc, const ertc_sdp_t *answer)
+/* The codec of our kind in an answered m-line: its first payload type of that name. */
+static const ertc_sdp_codec_t *pc_answer_codec(const ertc_sdp_media_t *m, const char *name,
+                                               uint32_t clock_rate)
 {
-    const ertc_sdp_media_t *m = ertc_sdp_find_media(answer, PC_VIDEO_MID);
-    if (m == NULL || m->kind != ERTC_SDP_KIND_VIDEO || m->port == 0) {
-        ERTC_LOGE(PC_TAG, "%s: the answer rejected or lacks our video m-line", pc->name);
-        return WEBRTC_STATUS_NOT_FOUND;
-    }
-    const ertc_sdp_codec_t *h264 = NULL;
-    for (uint8_t i = 0; i < m->codec_count && h264 == NULL; i++) {
-        if (strcasecmp(m->codecs[i].name, "H264") == 0) {
-            h264 = &m->codecs[i];
+    for (uint8_t i = 0; i < m->codec_count; i++) {
+        if (strcasecmp(m->codecs[i].name, name) == 0 && m->codecs[i].clock_rate == clock_rate) {
+            return &m->codecs[i];
         }
     }
-    if (h264 == NULL) {
-        ERTC_LOGE(PC_TAG, "%s: the answer has no H264 payload type", pc->name);
+    return NULL;
+}
+
+/*
+ * One of our m-lines in the remote answer. The answer's direction is the remote's view
+ * (RFC 3264 §6.1): it receives what we send, so we send when we wanted to and the answer
+ * says recvonly or sendrecv, and receive when it says sendonly or sendrecv. False with a
+ * reason in err when the answer breaks the rules (a codec we did not offer).
+ */
+static bool pc_apply_answer_media(ertc_pc_t *pc, const ertc_sdp_t *answer, pc_send_stream_t *tx,
+                                  pc_recv_stream_t *rx, bool want_send, bool want_receive,
+                                  const char *codec, uint32_t clock_rate, char *err, size_t errlen)
+{
+    const ertc_sdp_media_t *m = ertc_sdp_find_media(answer, tx->mid);
+    if (m == NULL || m->port == 0 || !m->rtp) {
+        ERTC_LOGI(PC_TAG, "%s: the answer rejected mid %s (%s)", pc->name, tx->mid, codec);
+        return true; /* rejected: nothing flows on it */
+    }
+    const ertc_sdp_codec_t *c = pc_answer_codec(m, codec, clock_rate);
+    if (c == NULL) {
+        snprintf(err, errlen, "the answer's mid %s has no %s/%u payload type", tx->mid, codec,
+                 (unsigned)clock_rate);
+        return false;
+    }
+    bool video = clock_rate == ERTC_H264_CLOCK_RATE;
+    tx->enabled = want_send && (m->direction & ERTC_SDP_DIRECTION_RECVONLY) != 0;
+    tx->pt = c->pt;
+    tx->nack = video && (c->rtcp_fb & ERTC_SDP_FB_NACK) != 0;
+    rx->enabled = want_receive && (m->direction & ERTC_SDP_DIRECTION_SENDONLY) != 0;
+    rx->pt = c->pt;
+    rx->ssrc = m->ssrc_count > 0 ? m->ssrcs[0].ssrc : 0;
+    rx->nack = tx->nack;
+    return true;
+}
+
+/* The m-line whose transport carries the bundle: the answer's first BUNDLE mid (RFC 8843
+ * §7.3.1 puts the transport's mid first), else the first accepted m-line. */
+static const ertc_sdp_media_t *pc_answer_transport(const ertc_sdp_t *answer)
+{
+    if (answer->has_bundle && answer->bundle_count > 0) {
+        const ertc_sdp_media_t *m = ertc_sdp_find_media(answer, answer->bundle_mids[0]);
+        if (m != NULL && m->port != 0) {
+            return m;
+        }
+    }
+    for (uint8_t i = 0; i < answer->media_count; i++) {
+        if (answer->media[i].port != 0) {
+            return &answer->media[i];
+        }
+    }
+    return NULL;
+}
+
+static WEBRTC_STATUS pc_apply_answer(ertc_pc_t *pc, const ertc_sdp_t *answer)
+{
+    char err[ERTC_PC_DETAIL_SIZE] = "";
+    const ertc_pc_config_t *c = &pc->config;
+    if ((c->send_video || c->receive_video) &&
+        !pc_apply_answer_media(pc, answer, &pc->video_tx, &pc->video_rx, c->send_video,
+                               c->receive_video, "H264", ERTC_H264_CLOCK_RATE, err, sizeof(err))) {
+        pc_refuse(pc, err);
+        return WEBRTC_STATUS_MALFORMED;
+    }
+    if ((c->send_audio || c->receive_audio) &&
+        !pc_apply_answer_media(pc, answer, &pc->audio_tx, &pc->audio_rx, c->send_audio,
+                               c->receive_audio, "opus", ERTC_OPUS_CLOCK_RATE, err, sizeof(err))) {
+        pc_refuse(pc, err);
+        return WEBRTC_STATUS_MALFORMED;
+    }
+    if (!pc->video_tx.enabled && !pc->video_rx.enabled && !pc->audio_tx.enabled &&
+        !pc->audio_rx.enabled) {
+        pc_refuse(pc, "the answer accepted no media edgertc offered");
         return WEBRTC_STATUS_NOT_FOUND;
+    }
+    const ertc_sdp_media_t *m = pc_answer_transport(answer);
+    if (m == NULL) {
+        pc_refuse(pc, "the answer has no transport");
+        return WEBRTC_STATUS_MALFORMED;
     }
     ertc_dtls_role_t role;
     switch (m->transport.setup) {
     case ERTC_SDP_SETUP_ACTIVE: role = ERTC_DTLS_ROLE_SERVER; break;
     case ERTC_SDP_SETUP_PASSIVE: role = ERTC_DTLS_ROLE_CLIENT; break;
     default:
-        ERTC_LOGE(PC_TAG, "%s: the answer's a=setup:%s is not active or passive (RFC 8842)",
-                  pc->name, ertc_sdp_setup_name(m->transport.setup));
+        snprintf(err, sizeof(err), "the answer's a=setup:%s is not active or passive (RFC 8842)",
+                 ertc_sdp_setup_name(m->transport.setup));
+        pc_refuse(pc, err);
         return WEBRTC_STATUS_MALFORMED;
     }
-    pc->video_pt = h264->pt;
-    pc->remote_ssrc = m->ssrc_count > 0 ? m->ssrcs[0].ssrc : 0;
     WEBRTC_STATUS st =
         ertc_pc_apply_transport(pc, m->transport.ice_ufrag, m->transport.ice_pwd,
                                 m->transport.fingerprint_hash, m->transport.fingerprint, role);
+    if (st == WEBRTC_STATUS_SUCCESS) {
+        st = ertc_pc_media_start(pc);
+    }
     if (st != WEBRTC_STATUS_SUCCESS) {
+        pc_refuse(pc, "the answer's transport could not be set up");
         return st;
     }
     pc->remote_description_set = true;

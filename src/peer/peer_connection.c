@@ -52,6 +52,15 @@ void ertc_pc_set_state(ertc_pc_t *pc, ertc_pc_state_t next, const char *detail)
         ERTC_LOGW(PC_TAG, "%s: failed: %s", pc->name, detail != NULL ? detail : "?");
     }
     pc->state = next;
+    if (ertc_pc_is_final(next)) {
+        ertc_pc_rtcp_stop(pc);
+        if (next == ERTC_PC_STATE_FAILED) {
+            snprintf(pc->failure, sizeof(pc->failure), "%s", detail != NULL ? detail : "?");
+        }
+    } else if (next == ERTC_PC_STATE_CONNECTED) {
+        pc->stats.connected_us = ertc_time_mono_us();
+        ertc_pc_rtcp_start(pc);
+    }
     if (pc->cb.on_state != NULL) {
         pc->cb.on_state(pc, next, detail, pc->arg);
     }
@@ -247,6 +256,10 @@ static WEBRTC_STATUS pc_init_ice(ertc_pc_t *pc)
     icfg.controlling = pc->config.role == ERTC_PC_ROLE_OFFERER;
     memcpy(icfg.stun_servers, pc->config.stun_servers, sizeof(icfg.stun_servers));
     icfg.stun_server_count = pc->config.stun_server_count;
+    /* TURN: passed through; the agent allocates, refreshes and relays. */
+    memcpy(icfg.turn_servers, pc->config.turn_servers, sizeof(icfg.turn_servers));
+    icfg.turn_server_count = pc->config.turn_server_count;
+    icfg.relay_only = pc->config.relay_only;
     memcpy(icfg.interfaces, pc->config.interfaces, sizeof(icfg.interfaces));
     icfg.interface_count = pc->config.interface_count;
     icfg.include_loopback = pc->config.include_loopback;
@@ -269,8 +282,10 @@ WEBRTC_STATUS ertc_pc_create(ertc_loop_t *loop, ertc_cert_t *cert, const ertc_pc
         return WEBRTC_STATUS_NULL_ARG;
     }
     if (config->stun_server_count > ERTC_ICE_MAX_STUN_SERVERS ||
+        config->turn_server_count > ERTC_ICE_MAX_TURN_SERVERS ||
         config->interface_count > ERTC_ICE_MAX_INTERFACES ||
-        (!config->send_video && !config->receive_video)) {
+        (!config->send_video && !config->receive_video && !config->send_audio &&
+         !config->receive_audio)) {
         return WEBRTC_STATUS_INVALID_ARG;
     }
     *out = NULL;
@@ -286,10 +301,8 @@ WEBRTC_STATUS ertc_pc_create(ertc_loop_t *loop, ertc_cert_t *cert, const ertc_pc
     pc->cb = *callbacks;
     pc->arg = arg;
     pc->state = ERTC_PC_STATE_NEW;
-    do {
-        pc->local_ssrc = ertc_random_u32();
-    } while (pc->local_ssrc == 0);
-    pc->video_seq = (uint16_t)ertc_random_u32(); /* RFC 3550 §5.1: random initial value */
+    pc->stats.created_us = ertc_time_mono_us();
+    ertc_pc_rtcp_init(pc);
     snprintf(pc->cname, sizeof(pc->cname), "%08x%08x", (unsigned)ertc_random_u32(),
              (unsigned)ertc_random_u32());
 
@@ -307,9 +320,9 @@ WEBRTC_STATUS ertc_pc_create(ertc_loop_t *loop, ertc_cert_t *cert, const ertc_pc
         ertc_pc_free(pc);
         return st;
     }
-    ERTC_LOGD(PC_TAG, "%s: created (%s, video ssrc %u)", pc->name,
+    ERTC_LOGD(PC_TAG, "%s: created (%s, video ssrc %u, audio ssrc %u)", pc->name,
               config->role == ERTC_PC_ROLE_OFFERER ? "offerer" : "answerer",
-              (unsigned)pc->local_ssrc);
+              (unsigned)pc->video_tx.ssrc, (unsigned)pc->audio_tx.ssrc);
     *out = pc;
     return WEBRTC_STATUS_SUCCESS;
 }
@@ -331,6 +344,7 @@ void ertc_pc_free(ertc_pc_t *pc)
         return;
     }
     ertc_pc_close(pc);
+    ertc_pc_rtcp_stop(pc);
     if (pc->dtls != NULL) {
         ertc_dtls_destroy(pc->dtls);
     }
@@ -348,6 +362,11 @@ void ertc_pc_free(ertc_pc_t *pc)
 ertc_pc_state_t ertc_pc_state(const ertc_pc_t *pc)
 {
     return pc != NULL ? pc->state : ERTC_PC_STATE_CLOSED;
+}
+
+const char *ertc_pc_failure_detail(const ertc_pc_t *pc)
+{
+    return pc != NULL ? pc->failure : "";
 }
 
 void ertc_pc_get_stats(const ertc_pc_t *pc, ertc_pc_stats_t *out)
