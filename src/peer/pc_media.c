@@ -357,7 +357,10 @@ WEBRTC_STATUS ertc_pc_media_init(ertc_pc_t *pc)
 WEBRTC_STATUS ertc_pc_media_start(ertc_pc_t *pc)
 {
     if (pc->video_tx.enabled && pc->video_tx.nack && !pc->video_tx.history_ready) {
-        WEBRTC_STATUS st = ertc_nack_history_init(&pc->video_tx.history, NULL);
+        /* Older than ~2 RTTs of a bad path is too late to help the frame; a repeat inside
+         * 8 ms is the receiver's NACK crossing our resend. */
+        ertc_nack_history_config_t hcfg = {.max_age_ms = 1000, .min_resend_interval_ms = 8};
+        WEBRTC_STATUS st = ertc_nack_history_init(&pc->video_tx.history, &hcfg);
         if (st != WEBRTC_STATUS_SUCCESS) {
             return st;
         }

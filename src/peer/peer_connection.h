@@ -171,8 +171,13 @@ WEBRTC_STATUS ertc_pc_create(ertc_loop_t *loop, ertc_cert_t *cert, const ertc_pc
 WEBRTC_STATUS ertc_pc_create_offer(ertc_pc_t *pc);
 
 /* An offer (answerer: negotiated, and our answer reported through on_local_description) or
- * the answer to our offer (offerer). Returns MALFORMED / NOT_FOUND (no common codec) /
- * INVALID_OPERATION (wrong type for our role or state); the reason is logged. */
+ * the answer to our offer (offerer: payload types, directions, NACK and the DTLS role are
+ * taken from it). Returns MALFORMED / NOT_FOUND (no common codec) / INVALID_OPERATION (wrong
+ * type for our role or state). SDP that does not parse is only refused (the reason is
+ * logged); a description that parses but cannot be used (no common codec, a bad transport, an
+ * answer with a codec we did not offer) also moves the connection to FAILED, with a detail
+ * naming what was offered ("offer has no codec edgertc can use: video offered VP8/90000, ..."),
+ * through on_state and ertc_pc_failure_detail. */
 WEBRTC_STATUS ertc_pc_set_remote_description(ertc_pc_t *pc, ertc_pc_sdp_type_t type,
                                              const char *sdp, size_t len);
 

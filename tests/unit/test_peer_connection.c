@@ -342,6 +342,7 @@ static void test_video_end_to_end(void **state)
     setup_endpoint(w, OFFERER);
     setup_endpoint(w, ANSWERER);
 
+    assert_string_equal(ertc_pc_failure_detail(w->ep[OFFERER].pc), "");
     /* The answerer cannot offer, and the offerer cannot take an offer. */
     assert_int_equal(ertc_pc_create_offer(w->ep[ANSWERER].pc), WEBRTC_STATUS_INVALID_OPERATION);
     assert_int_equal(ertc_pc_set_remote_description(w->ep[OFFERER].pc, ERTC_PC_SDP_OFFER, "v=0", 3),
@@ -637,6 +638,48 @@ static void test_video_only_offer(void **state)
     teardown_world(w);
 }
 
+/* Config checks: TURN servers are passed to the ICE agent (within its limit); a connection
+ * needs some media. */
+static void test_config_limits(void **state)
+{
+    (void)state;
+    ertc_loop_t *loop = NULL;
+    ertc_cert_t *cert = NULL;
+    assert_int_equal(ertc_loop_create(&loop, 0), WEBRTC_STATUS_SUCCESS);
+    assert_int_equal(ertc_cert_generate(&cert), WEBRTC_STATUS_SUCCESS);
+    endpoint_t ep;
+    memset(&ep, 0, sizeof(ep));
+    media_cfg_t all = {true, true, true, true};
+    ertc_pc_config_t cfg;
+    ertc_pc_t *pc = NULL;
+    fill_config(&cfg, ANSWERER, &all);
+    cfg.turn_server_count = ERTC_ICE_MAX_TURN_SERVERS + 1;
+    assert_int_equal(ertc_pc_create(loop, cert, &cfg, &callbacks, &ep, &pc),
+                     WEBRTC_STATUS_INVALID_ARG);
+    media_cfg_t none = {false, false, false, false};
+    fill_config(&cfg, ANSWERER, &none);
+    assert_int_equal(ertc_pc_create(loop, cert, &cfg, &callbacks, &ep, &pc),
+                     WEBRTC_STATUS_INVALID_ARG);
+    media_cfg_t mic = {.send_audio = true};
+    fill_config(&cfg, ANSWERER, &mic);
+    assert_int_equal(ertc_pc_create(loop, cert, &cfg, &callbacks, &ep, &pc), WEBRTC_STATUS_SUCCESS);
+    uint8_t pkt[OPUS_LEN];
+    size_t len = make_opus(pkt, 0);
+    assert_int_equal(ertc_pc_send_audio_frame(pc, pkt, len, 0), WEBRTC_STATUS_RETRY_LATER);
+    assert_int_equal(ertc_pc_send_audio_frame(pc, pkt, 0, 0), WEBRTC_STATUS_INVALID_ARG);
+    static uint8_t au[MAX_AU];
+    assert_int_equal(ertc_pc_send_video_frame(pc, au, make_idr(au), 0),
+                     WEBRTC_STATUS_INVALID_OPERATION);
+    ertc_pc_stats_t st;
+    ertc_pc_get_stats(pc, &st);
+    assert_int_equal(st.audio_frames_dropped, 1);
+    ertc_pc_close(pc);
+    assert_int_equal(ertc_pc_send_audio_frame(pc, pkt, len, 0), WEBRTC_STATUS_CLOSED);
+    ertc_pc_free(pc);
+    ertc_cert_unref(cert);
+    ertc_loop_destroy(loop);
+}
+
 /* ---- real descriptions ------------------------------------------------------------------- */
 
 static char *load_sdp(const char *name)
@@ -927,6 +970,7 @@ int main(void)
         cmocka_unit_test(test_offerer_applies_answer),
         cmocka_unit_test(test_audio_only_offer),
         cmocka_unit_test(test_video_only_offer),
+        cmocka_unit_test(test_config_limits),
         cmocka_unit_test(test_real_offers),
         cmocka_unit_test(test_real_answers),
         cmocka_unit_test(test_nack_recovery),
