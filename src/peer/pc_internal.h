@@ -72,7 +72,7 @@ typedef struct {
     bool stats_started;
     ertc_rtp_receiver_stats_t stats;
     bool nack; /* we NACK its gaps (the remote offered/answered rtcp-fb nack) */
-    ertc_nack_generator_t nackgen;
+    ertc_nack_generator_t *nackgen; /* allocated when nack is negotiated */
 } pc_recv_stream_t;
 
 struct ertc_pc {

@@ -16,6 +16,7 @@
 #include "peer/pc_internal.h"
 #include "peer/rtp.h"
 #include "port/port.h"
+#include "util/alloc.h"
 #include "util/log.h"
 
 /* ---- test hook: a lossy path for outgoing video --------------------------------------------- */
@@ -256,14 +257,14 @@ static void pc_on_video_rtp(ertc_pc_t *pc, const ertc_rtp_packet_t *pkt)
     pc->stats.video_packets_received++;
     pc_count_received(rx, pkt);
     if (rx->nack) {
-        ertc_nack_generator_on_packet(&rx->nackgen, pkt->header.seq);
+        ertc_nack_generator_on_packet(rx->nackgen, pkt->header.seq);
     }
     (void)ertc_h264_depacketizer_push_rtp(&pc->depacketizer, pkt, pc_on_frame, pc);
     if (ertc_pc_is_final(pc->state)) {
         return; /* the frame callback closed us */
     }
     if (ertc_h264_depacketizer_take_keyframe_request(&pc->depacketizer) ||
-        (rx->nack && ertc_nack_generator_take_keyframe_request(&rx->nackgen))) {
+        (rx->nack && ertc_nack_generator_take_keyframe_request(rx->nackgen))) {
         ertc_pc_request_keyframe_on_loss(pc);
     }
     if (rx->nack) {
@@ -359,15 +360,24 @@ WEBRTC_STATUS ertc_pc_media_start(ertc_pc_t *pc)
     if (pc->video_tx.enabled && pc->video_tx.nack && !pc->video_tx.history_ready) {
         /* Older than ~2 RTTs of a bad path is too late to help the frame; a repeat inside
          * 8 ms is the receiver's NACK crossing our resend. */
-        ertc_nack_history_config_t hcfg = {.max_age_ms = 1000, .min_resend_interval_ms = 8};
+        ertc_nack_history_config_t hcfg = {
+            .max_packets = pc->config.video_history_packets,
+            .max_bytes = pc->config.video_history_bytes,
+            .max_age_ms = 1000,
+            .min_resend_interval_ms = 8,
+        };
         WEBRTC_STATUS st = ertc_nack_history_init(&pc->video_tx.history, &hcfg);
         if (st != WEBRTC_STATUS_SUCCESS) {
             return st;
         }
         pc->video_tx.history_ready = true;
     }
-    if (pc->video_rx.enabled && pc->video_rx.nack) {
-        WEBRTC_STATUS st = ertc_nack_generator_init(&pc->video_rx.nackgen, NULL);
+    if (pc->video_rx.enabled && pc->video_rx.nack && pc->video_rx.nackgen == NULL) {
+        pc->video_rx.nackgen = ertc_calloc(1, sizeof(*pc->video_rx.nackgen));
+        if (pc->video_rx.nackgen == NULL) {
+            return WEBRTC_STATUS_NOT_ENOUGH_MEMORY;
+        }
+        WEBRTC_STATUS st = ertc_nack_generator_init(pc->video_rx.nackgen, NULL);
         if (st != WEBRTC_STATUS_SUCCESS) {
             return st;
         }
@@ -381,6 +391,8 @@ void ertc_pc_media_free(ertc_pc_t *pc)
         ertc_h264_depacketizer_free(&pc->depacketizer);
         pc->depacketizer_ready = false;
     }
+    ertc_free(pc->video_rx.nackgen);
+    pc->video_rx.nackgen = NULL;
     if (pc->video_tx.history_ready) {
         ertc_nack_history_free(&pc->video_tx.history);
         pc->video_tx.history_ready = false;

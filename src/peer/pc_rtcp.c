@@ -83,11 +83,11 @@ void ertc_pc_send_due_nacks(ertc_pc_t *pc)
         return;
     }
     ertc_nack_generator_stats_t before;
-    ertc_nack_generator_get_stats(&rx->nackgen, &before);
+    ertc_nack_generator_get_stats(rx->nackgen, &before);
     uint16_t seqs[PC_NACK_BATCH];
-    size_t n = ertc_nack_generator_collect(&rx->nackgen, ertc_time_mono_ms(), seqs, PC_NACK_BATCH);
+    size_t n = ertc_nack_generator_collect(rx->nackgen, ertc_time_mono_ms(), seqs, PC_NACK_BATCH);
     ertc_nack_generator_stats_t after;
-    ertc_nack_generator_get_stats(&rx->nackgen, &after);
+    ertc_nack_generator_get_stats(rx->nackgen, &after);
     pc->stats.packets_recovered = after.recovered;
     pc->stats.packets_lost = after.gave_up;
     if (after.gave_up > before.gave_up && pc->depacketizer_ready) {
@@ -106,7 +106,7 @@ void ertc_pc_send_due_nacks(ertc_pc_t *pc)
             pc->stats.nack_seqs_sent += n;
         }
     }
-    if (ertc_nack_generator_missing(&rx->nackgen) > 0) {
+    if (ertc_nack_generator_missing(rx->nackgen) > 0) {
         if (!ertc_timer_active(&pc->feedback_timer)) {
             (void)ertc_timer_start(pc->loop, &pc->feedback_timer, PC_FEEDBACK_TIMER_MS, 0);
         }
@@ -257,7 +257,7 @@ static void pc_on_report(ertc_pc_t *pc, const ertc_rtcp_packet_t *pkt, uint32_t 
             if (pc->video_rx.nack) {
                 uint32_t retry = pc->stats.rtt_ms > PC_NACK_MIN_RETRY_MS ? pc->stats.rtt_ms
                                                                          : PC_NACK_MIN_RETRY_MS;
-                ertc_nack_generator_set_retry_interval(&pc->video_rx.nackgen, retry);
+                ertc_nack_generator_set_retry_interval(pc->video_rx.nackgen, retry);
             }
         }
     }

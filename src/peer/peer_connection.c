@@ -284,6 +284,8 @@ WEBRTC_STATUS ertc_pc_create(ertc_loop_t *loop, ertc_cert_t *cert, const ertc_pc
     if (config->stun_server_count > ERTC_ICE_MAX_STUN_SERVERS ||
         config->turn_server_count > ERTC_ICE_MAX_TURN_SERVERS ||
         config->interface_count > ERTC_ICE_MAX_INTERFACES ||
+        config->video_history_packets > ERTC_NACK_HISTORY_MAX_PACKETS ||
+        config->video_history_bytes > ERTC_NACK_HISTORY_MAX_BYTES ||
         (!config->send_video && !config->receive_video && !config->send_audio &&
          !config->receive_audio)) {
         return WEBRTC_STATUS_INVALID_ARG;

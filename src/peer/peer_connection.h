@@ -91,6 +91,10 @@ typedef struct {
     size_t interface_count;
     bool include_loopback;     /* tests */
     uint32_t rtcp_interval_ms; /* 0 = ERTC_PC_RTCP_INTERVAL_MS */
+    /* Sent video kept for NACK resends (allocated once, when NACK is negotiated); 0 = the
+     * nack_history defaults (512 packets, 512 KiB). A small device may want ~128 KiB. */
+    size_t video_history_packets;
+    size_t video_history_bytes;
 } ertc_pc_config_t;
 
 typedef struct {

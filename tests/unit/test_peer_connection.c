@@ -284,7 +284,8 @@ static void fill_config(ertc_pc_config_t *cfg, int index, const media_cfg_t *m)
     cfg->send_audio = m->send_audio;
     cfg->receive_audio = m->receive_audio;
     cfg->include_loopback = true;
-    cfg->rtcp_interval_ms = 200; /* reports soon enough for the tests */
+    cfg->rtcp_interval_ms = 200;           /* reports soon enough for the tests */
+    cfg->video_history_bytes = 128 * 1024; /* what a small device would keep */
     assert_int_equal(ertc_addr_parse_ip("127.0.0.1", &cfg->interfaces[0]), WEBRTC_STATUS_SUCCESS);
     cfg->interface_count = 1;
 }
