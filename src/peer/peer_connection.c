@@ -337,6 +337,17 @@ void ertc_pc_close(ertc_pc_t *pc)
     if (pc->dtls != NULL) {
         ertc_dtls_close(pc->dtls);
     }
+    const ertc_pc_stats_t *st = &pc->stats;
+    ERTC_LOGI(PC_TAG,
+              "%s: closing: rtp sent %llu received %llu, SR/RR sent %llu/%llu received %llu/%llu, "
+              "rtt %s%u ms, NACKs sent %llu received %llu, resent %llu, PLIs sent %llu",
+              pc->name, (unsigned long long)st->rtp_packets_sent,
+              (unsigned long long)st->rtp_packets_received, (unsigned long long)st->sr_sent,
+              (unsigned long long)st->rr_sent, (unsigned long long)st->sr_received,
+              (unsigned long long)st->rr_received, st->has_rtt ? "" : "unknown ",
+              (unsigned)st->rtt_ms, (unsigned long long)st->nacks_sent,
+              (unsigned long long)st->nacks_received, (unsigned long long)st->packets_resent,
+              (unsigned long long)st->keyframe_requests_sent);
     ertc_pc_set_state(pc, ERTC_PC_STATE_CLOSED, NULL);
 }
 
