@@ -333,6 +333,7 @@ WEBRTC_STATUS ertc_pc_set_remote_description(ertc_pc_t *pc, ertc_pc_sdp_type_t t
     if ((type == ERTC_PC_SDP_ANSWER) != offerer || (offerer && !pc->local_description_sent)) {
         return WEBRTC_STATUS_INVALID_OPERATION;
     }
+    uint64_t received_us = ertc_time_mono_us();
     ertc_sdp_t *parsed = ertc_calloc(1, sizeof(*parsed)); /* large: never on the stack */
     if (parsed == NULL) {
         return WEBRTC_STATUS_NOT_ENOUGH_MEMORY;
@@ -343,6 +344,9 @@ WEBRTC_STATUS ertc_pc_set_remote_description(ertc_pc_t *pc, ertc_pc_sdp_type_t t
                   offerer ? "answer" : "offer", parsed->error);
     } else {
         st = offerer ? pc_apply_answer(pc, parsed) : pc_answer_offer(pc, parsed);
+        if (st == WEBRTC_STATUS_SUCCESS) {
+            pc->stats.remote_description_us = received_us;
+        }
     }
     ertc_free(parsed);
     return st;
