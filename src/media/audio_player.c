@@ -7,7 +7,7 @@
  * from each packet's TOC byte, RFC 6716 §3.1). Pre-skip is 0: the packets come from an
  * unknown encoder, and keeping its first few milliseconds is harmless. Each packet is held
  * back until the next arrives, so that the last one can carry the EOS flag when the player is
- * closed; an empty EOS page ends a file without audio.
+ * closed; an empty EOS page (granule -1) ends a file without audio.
  */
 #include <string.h>
 
@@ -162,7 +162,8 @@ static esp_err_t aplayer_deinit(audio_player_handle_t handle)
         if (a->holding) {
             write_page(a, ERTC_OGG_FLAG_EOS, a->granule, a->held, a->held_len);
         } else {
-            write_page(a, ERTC_OGG_FLAG_EOS, 0, NULL, 0);
+            /* RFC 3533 §6: granule -1 on a page where no packet ends */
+            write_page(a, ERTC_OGG_FLAG_EOS, ERTC_OGG_GRANULE_NONE, NULL, 0);
         }
         ERTC_LOGI(TAG, "audio file %s: %llu packets, %llu samples", a->base.path,
                   (unsigned long long)a->base.stats.frames, (unsigned long long)a->granule);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "media_stream.h"
 #include "util/alloc.h"
@@ -23,8 +24,9 @@ esp_err_t ertc_media_file_read(const char *path, uint8_t **out, size_t *len)
         return ESP_ERR_NOT_FOUND;
     }
     esp_err_t err = ESP_OK;
+    struct stat info;
     long size = -1;
-    if (fseek(f, 0, SEEK_END) == 0) {
+    if (fstat(fileno(f), &info) == 0 && S_ISREG(info.st_mode) && fseek(f, 0, SEEK_END) == 0) {
         size = ftell(f);
     }
     if (size < 0 || fseek(f, 0, SEEK_SET) != 0) {
