@@ -6,6 +6,10 @@
 # (openh264's ISVCDecoder, opus_decode) find the same headers; the public headers of edgertc
 # include neither.
 if(NOT ERTC_WITH_MEDIA)
+    # The top-level glob takes src/media/*.c whatever the option; without the codecs they
+    # cannot compile, so they are taken out of the build here.
+    file(GLOB ertc_media_sources ${PROJECT_SOURCE_DIR}/src/media/*.c)
+    set_source_files_properties(${ertc_media_sources} PROPERTIES HEADER_FILE_ONLY ON)
     return()
 endif()
 

@@ -39,7 +39,7 @@ bool ertc_annexb_next_nal(const uint8_t *buf, size_t len, size_t *pos, ertc_nal_
 typedef struct {
     size_t offset; /* of the first start code of the unit */
     size_t len;
-    bool has_idr;  /* holds an IDR slice */
+    bool has_idr; /* holds an IDR slice */
     bool has_sps;
     bool has_pps;
     unsigned nal_count;

@@ -290,6 +290,9 @@ static esp_err_t read_file_frame(audio_source_t *s, uint64_t due_us, audio_frame
             continue;
         }
         if (st != WEBRTC_STATUS_NOT_FOUND || s->stop_at_eof) {
+            if (st != WEBRTC_STATUS_NOT_FOUND) {
+                ERTC_LOGE(TAG, "audio file %s: %s; the file ends here", s->path, s->reader->error);
+            }
             s->at_eof = true;
             return ESP_ERR_NOT_FOUND;
         }

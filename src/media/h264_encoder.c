@@ -33,8 +33,8 @@ static WEBRTC_STATUS check_config(const ertc_h264_encoder_config_t *cfg)
 {
     if (cfg->width < 16 || cfg->height < 16 || cfg->width % 2 != 0 || cfg->height % 2 != 0 ||
         cfg->width > 4096 || cfg->height > 4096) {
-        ERTC_LOGE(TAG, "video size %dx%d: width and height must be even and 16..4096",
-                  cfg->width, cfg->height);
+        ERTC_LOGE(TAG, "video size %dx%d: width and height must be even and 16..4096", cfg->width,
+                  cfg->height);
         return WEBRTC_STATUS_INVALID_ARG;
     }
     if (cfg->fps < 1 || cfg->fps > 60) {
@@ -57,8 +57,7 @@ static WEBRTC_STATUS check_config(const ertc_h264_encoder_config_t *cfg)
     return WEBRTC_STATUS_SUCCESS;
 }
 
-static void fill_params(ISVCEncoder *codec, const ertc_h264_encoder_config_t *cfg,
-                        SEncParamExt *p)
+static void fill_params(ISVCEncoder *codec, const ertc_h264_encoder_config_t *cfg, SEncParamExt *p)
 {
     (*codec)->GetDefaultParams(codec, p);
     p->iUsageType = CAMERA_VIDEO_REAL_TIME;
@@ -121,8 +120,8 @@ WEBRTC_STATUS ertc_h264_encoder_create(ertc_h264_encoder_t **out,
     fill_params(enc->codec, cfg, &params);
     int rc = (*enc->codec)->InitializeExt(enc->codec, &params);
     if (rc != 0) {
-        ERTC_LOGE(TAG, "openh264: InitializeExt failed (%d) for %dx%d@%d %u kbps", rc,
-                  cfg->width, cfg->height, cfg->fps, cfg->bitrate_kbps);
+        ERTC_LOGE(TAG, "openh264: InitializeExt failed (%d) for %dx%d@%d %u kbps", rc, cfg->width,
+                  cfg->height, cfg->fps, cfg->bitrate_kbps);
         WelsDestroySVCEncoder(enc->codec);
         ertc_free(enc);
         return WEBRTC_STATUS_INTERNAL_ERROR;

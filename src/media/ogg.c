@@ -11,29 +11,20 @@
 #include <stdio.h>
 #include <string.h>
 
-static uint32_t crc_table[256];
-static bool crc_table_ready;
-
-static void crc_table_init(void)
-{
-    for (uint32_t i = 0; i < 256; i++) {
-        uint32_t r = i << 24;
-        for (int b = 0; b < 8; b++) {
-            r = (r & 0x80000000u) ? (r << 1) ^ 0x04c11db7u : r << 1;
-        }
-        crc_table[i] = r;
-    }
-    crc_table_ready = true;
-}
+/* CRC of each 4-bit value shifted to the top of the register (polynomial 0x04c11db7): two
+ * lookups a byte, and a constant table, so no thread ever has to build one. */
+static const uint32_t crc_nibble[16] = {
+    0x00000000u, 0x04c11db7u, 0x09823b6eu, 0x0d4326d9u, 0x130476dcu, 0x17c56b6bu,
+    0x1a864db2u, 0x1e475005u, 0x2608edb8u, 0x22c9f00fu, 0x2f8ad6d6u, 0x2b4bcb61u,
+    0x350c9b64u, 0x31cd86d3u, 0x3c8ea00au, 0x384fbdbdu,
+};
 
 uint32_t ertc_ogg_crc(uint32_t crc, const uint8_t *buf, size_t len)
 {
-    /* The table is the same whichever thread builds it, so a race only repeats the work. */
-    if (!crc_table_ready) {
-        crc_table_init();
-    }
     for (size_t i = 0; i < len; i++) {
-        crc = (crc << 8) ^ crc_table[((crc >> 24) ^ buf[i]) & 0xff];
+        crc ^= (uint32_t)buf[i] << 24;
+        crc = (crc << 4) ^ crc_nibble[crc >> 28];
+        crc = (crc << 4) ^ crc_nibble[crc >> 28];
     }
     return crc;
 }

@@ -67,8 +67,8 @@ typedef struct {
 
     ertc_ogg_page_t page; /* the page being read */
     bool have_page;
-    unsigned segment;   /* next lacing value of that page */
-    size_t body_pos;    /* next body byte of that page */
+    unsigned segment;    /* next lacing value of that page */
+    size_t body_pos;     /* next body byte of that page */
     bool skip_continued; /* dropping the tail of a packet whose start we did not see */
 
     bool locked; /* the stream: the first one that begins (BOS) in the file */

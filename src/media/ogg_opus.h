@@ -16,9 +16,9 @@
 typedef struct {
     uint8_t version;
     uint8_t channels;
-    uint16_t pre_skip;     /* 48 kHz samples to drop at the start */
-    uint32_t input_rate;   /* informational only */
-    int16_t output_gain;   /* Q7.8 dB */
+    uint16_t pre_skip;   /* 48 kHz samples to drop at the start */
+    uint32_t input_rate; /* informational only */
+    int16_t output_gain; /* Q7.8 dB */
     uint8_t mapping_family;
 } ertc_opus_head_t;
 

@@ -13,7 +13,7 @@
 #include "media_stream.h"
 #include "port/port.h"
 
-#define ERTC_PLAYER_MAGIC 0x706c6179u /* "play" */
+#define ERTC_PLAYER_MAGIC    0x706c6179u /* "play" */
 #define ERTC_PLAYER_PATH_MAX 1024
 
 typedef struct {

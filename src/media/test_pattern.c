@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define GLYPH_W 5
-#define GLYPH_H 7
+#define GLYPH_W       5
+#define GLYPH_H       7
 #define GLYPH_ADVANCE (GLYPH_W + 1) /* one empty column between characters */
 #define LINE_ADVANCE  (GLYPH_H + 2)
 

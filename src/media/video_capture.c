@@ -89,8 +89,8 @@ static esp_err_t open_test_pattern(video_source_t *s, const video_capture_config
     int width = config->resolution.width ? config->resolution.width : DEFAULT_WIDTH;
     int height = config->resolution.height ? config->resolution.height : DEFAULT_HEIGHT;
     s->bitrate_kbps = config->bitrate ? config->bitrate : DEFAULT_BITRATE_KBPS;
-    uint32_t key_ms = opts != NULL && opts->key_interval_ms ? opts->key_interval_ms
-                                                             : DEFAULT_KEY_INTERVAL_MS;
+    uint32_t key_ms =
+        opts != NULL && opts->key_interval_ms ? opts->key_interval_ms : DEFAULT_KEY_INTERVAL_MS;
     s->key_interval_us = (uint64_t)key_ms * 1000u;
     ertc_h264_encoder_config_t ec = {
         .width = width,
@@ -251,8 +251,8 @@ static esp_err_t encode_test_frame(video_source_t *s, uint64_t due_us, video_fra
     const uint8_t *au = NULL;
     size_t len = 0;
     bool is_idr = false;
-    WEBRTC_STATUS st = ertc_h264_encoder_encode(s->encoder, &s->img, due_us / 1000u, idr, &au,
-                                                &len, &is_idr);
+    WEBRTC_STATUS st =
+        ertc_h264_encoder_encode(s->encoder, &s->img, due_us / 1000u, idr, &au, &len, &is_idr);
     if (st != WEBRTC_STATUS_SUCCESS) {
         return ESP_FAIL;
     }
@@ -307,8 +307,8 @@ static esp_err_t video_get_frame(video_capture_handle_t handle, video_frame_t **
     if (!ertc_media_pacer_wait(&s->pacer, wait_ms, &due_us)) {
         return ESP_ERR_TIMEOUT;
     }
-    esp_err_t err = s->file_mode ? read_file_frame(s, due_us, frame)
-                                 : encode_test_frame(s, due_us, frame);
+    esp_err_t err =
+        s->file_mode ? read_file_frame(s, due_us, frame) : encode_test_frame(s, due_us, frame);
     if (err == ESP_OK) {
         ertc_media_pacer_advance(&s->pacer, s->frame_us);
         s->frame_no++;

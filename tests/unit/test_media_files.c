@@ -160,8 +160,7 @@ static void test_annexb_round_trip(void **state)
     cap->deinit(h);
 
     /* sink: a P frame first is skipped, then everything from the IDR on is written */
-    media_stream_sink_config_t sink = {.sink = MEDIA_STREAM_SINK_FILE,
-                                       .path = tmp_path("rt.h264")};
+    media_stream_sink_config_t sink = {.sink = MEDIA_STREAM_SINK_FILE, .path = tmp_path("rt.h264")};
     video_player_config_t pcfg = {.codec = VIDEO_PLAYER_CODEC_H264, .codec_specific = &sink};
     video_player_handle_t ph = NULL;
     assert_int_equal(play->init(&pcfg, &ph), ESP_OK);
@@ -181,9 +180,8 @@ static void test_annexb_round_trip(void **state)
     play->deinit(ph);
 
     /* back: the file source gives the same access units, then ends */
-    media_stream_source_config_t file = {.source = MEDIA_STREAM_SOURCE_FILE,
-                                         .path = tmp_path("rt.h264"),
-                                         .stop_at_eof = true};
+    media_stream_source_config_t file = {
+        .source = MEDIA_STREAM_SOURCE_FILE, .path = tmp_path("rt.h264"), .stop_at_eof = true};
     h = open_video(&file, 60, ESP_OK);
     cap->start(h);
     frames_t back = {0};
@@ -248,9 +246,8 @@ static void test_esp_file_getters(void **state)
     (void)state;
     char dir[512];
     snprintf(dir, sizeof(dir), "%s", data_path(""));
-    media_stream_file_config_t paths = {.mount_point = dir,
-                                        .video_prefix = "x264_baseline",
-                                        .audio_prefix = "ffmpeg_tone"};
+    media_stream_file_config_t paths = {
+        .mount_point = dir, .video_prefix = "x264_baseline", .audio_prefix = "ffmpeg_tone"};
     assert_int_equal(media_stream_configure_file_paths(&paths), ESP_OK);
     video_capture_config_t vcfg = {.codec = VIDEO_CODEC_H264, .resolution = {.fps = 30}};
     video_capture_handle_t vh = NULL;
@@ -277,9 +274,8 @@ static void test_esp_file_getters(void **state)
     paths = (media_stream_file_config_t){.mount_point = "/nonexistent"};
     assert_int_equal(media_stream_configure_file_paths(&paths), ESP_OK);
     assert_int_equal(vcap->init(&vcfg, &vh), ESP_ERR_NOT_FOUND);
-    paths = (media_stream_file_config_t){.mount_point = ".",
-                                         .video_prefix = "samples/frame",
-                                         .audio_prefix = "samples/sample"};
+    paths = (media_stream_file_config_t){
+        .mount_point = ".", .video_prefix = "samples/frame", .audio_prefix = "samples/sample"};
     assert_int_equal(media_stream_configure_file_paths(&paths), ESP_OK);
 }
 
@@ -360,8 +356,8 @@ static void check_ogg_file(const char *path, int packets, uint8_t channels)
         } else if (page.body_len == 0) {
             assert_int_equal(page.granule, ERTC_OGG_GRANULE_NONE); /* no packet ends here */
         } else {
-            samples += (uint64_t)opus_packet_get_nb_samples(page.body, (opus_int32)page.body_len,
-                                                            48000);
+            samples +=
+                (uint64_t)opus_packet_get_nb_samples(page.body, (opus_int32)page.body_len, 48000);
             assert_int_equal(page.granule, samples);
         }
         pos += page.page_len;
@@ -382,8 +378,7 @@ static void test_ogg_round_trip(void **state)
     read_audio(h, &sent, 20);
     cap->deinit(h);
 
-    media_stream_sink_config_t sink = {.sink = MEDIA_STREAM_SINK_FILE,
-                                       .path = tmp_path("rt.opus")};
+    media_stream_sink_config_t sink = {.sink = MEDIA_STREAM_SINK_FILE, .path = tmp_path("rt.opus")};
     audio_player_config_t pcfg = {.codec = AUDIO_PLAYER_CODEC_OPUS,
                                   .format = {.sample_rate = 48000, .channels = 1},
                                   .codec_specific = &sink};
@@ -402,9 +397,8 @@ static void test_ogg_round_trip(void **state)
     play->deinit(ph);
     check_ogg_file(tmp_path("rt.opus"), 20, 1);
 
-    media_stream_source_config_t file = {.source = MEDIA_STREAM_SOURCE_FILE,
-                                         .path = tmp_path("rt.opus"),
-                                         .stop_at_eof = true};
+    media_stream_source_config_t file = {
+        .source = MEDIA_STREAM_SOURCE_FILE, .path = tmp_path("rt.opus"), .stop_at_eof = true};
     h = open_audio(&file, ESP_OK);
     cap->start(h);
     frames_t back = {0};
@@ -458,8 +452,8 @@ static void test_bad_ogg_files(void **state)
     /* an Ogg file whose stream is not Opus */
     uint8_t page[128];
     size_t n = 0;
-    assert_int_equal(ertc_ogg_page_build(ERTC_OGG_FLAG_BOS, 0, 1, 0,
-                                         (const uint8_t *)"\x01vorbis", 7, page, sizeof(page), &n),
+    assert_int_equal(ertc_ogg_page_build(ERTC_OGG_FLAG_BOS, 0, 1, 0, (const uint8_t *)"\x01vorbis",
+                                         7, page, sizeof(page), &n),
                      WEBRTC_STATUS_SUCCESS);
     file.path = tmp_path("vorbis.ogg");
     write_file(file.path, page, n);
@@ -470,9 +464,9 @@ static void test_bad_ogg_files(void **state)
     ertc_opus_head_t head = {.version = 1, .channels = 2, .input_rate = 48000};
     uint8_t pkt[64];
     assert_int_equal(ertc_opus_head_build(&head, pkt, sizeof(pkt), &len), WEBRTC_STATUS_SUCCESS);
-    assert_int_equal(ertc_ogg_page_build(ERTC_OGG_FLAG_BOS, 0, 9, 0, pkt, len, buf, sizeof(buf),
-                                         &n),
-                     WEBRTC_STATUS_SUCCESS);
+    assert_int_equal(
+        ertc_ogg_page_build(ERTC_OGG_FLAG_BOS, 0, 9, 0, pkt, len, buf, sizeof(buf), &n),
+        WEBRTC_STATUS_SUCCESS);
     total = n;
     assert_int_equal(ertc_opus_tags_build("t", pkt, sizeof(pkt), &len), WEBRTC_STATUS_SUCCESS);
     assert_int_equal(ertc_ogg_page_build(ERTC_OGG_FLAG_EOS, 0, 9, 1, pkt, len, buf + total,
@@ -533,14 +527,10 @@ static void test_counting_players(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_annexb_round_trip),
-        cmocka_unit_test(test_x264_file_plays),
-        cmocka_unit_test(test_esp_file_getters),
-        cmocka_unit_test(test_bad_video_files),
-        cmocka_unit_test(test_ogg_round_trip),
-        cmocka_unit_test(test_ffmpeg_ogg_plays_and_loops),
-        cmocka_unit_test(test_bad_ogg_files),
-        cmocka_unit_test(test_counting_players),
+        cmocka_unit_test(test_annexb_round_trip), cmocka_unit_test(test_x264_file_plays),
+        cmocka_unit_test(test_esp_file_getters),  cmocka_unit_test(test_bad_video_files),
+        cmocka_unit_test(test_ogg_round_trip),    cmocka_unit_test(test_ffmpeg_ogg_plays_and_loops),
+        cmocka_unit_test(test_bad_ogg_files),     cmocka_unit_test(test_counting_players),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

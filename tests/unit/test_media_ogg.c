@@ -216,8 +216,8 @@ static void test_opus_headers(void **state)
     uint8_t buf[64];
     size_t len = 0;
     const char *why = NULL;
-    ertc_opus_head_t head = {.version = 1, .channels = 2, .pre_skip = 312, .input_rate = 44100,
-                             .output_gain = -256};
+    ertc_opus_head_t head = {
+        .version = 1, .channels = 2, .pre_skip = 312, .input_rate = 44100, .output_gain = -256};
     assert_int_equal(ertc_opus_head_build(&head, buf, sizeof(buf), &len), WEBRTC_STATUS_SUCCESS);
     assert_int_equal(len, 19);
     ertc_opus_head_t back;
@@ -255,16 +255,16 @@ static void test_annexb_access_units(void **state)
     (void)state;
     /* AUD; SPS PPS IDR(first_mb 0) IDR(first_mb 1); P(0) P(1); SEI P(0); P(0) */
     const uint8_t s[] = {
-        0, 0, 0, 1, 0x09, 0xf0,                   /* AUD */
-        0, 0, 0, 1, 0x67, 0x42, 0xc0, 0x1f,       /* SPS */
-        0, 0, 1, 0x68, 0xce,                      /* PPS, 3-byte start code */
-        0, 0, 0, 1, 0x65, 0x88, 0x84,             /* IDR first_mb 0 */
-        0, 0, 0, 1, 0x65, 0x40, 0x84,             /* IDR first_mb 1 (ue '010') */
-        0, 0, 0, 1, 0x41, 0x9a, 0x01,             /* P first_mb 0 */
-        0, 0, 0, 1, 0x41, 0x40, 0x01,             /* P first_mb 1 */
-        0, 0, 0, 1, 0x06, 0x05, 0x01,             /* SEI */
-        0, 0, 0, 1, 0x41, 0x9a, 0x02,             /* P first_mb 0 */
-        0, 0, 0, 1, 0x41, 0x9a, 0x03, 0x00, 0x00, /* P first_mb 0, trailing zeros */
+        0, 0, 0, 1,    0x09, 0xf0,                   /* AUD */
+        0, 0, 0, 1,    0x67, 0x42, 0xc0, 0x1f,       /* SPS */
+        0, 0, 1, 0x68, 0xce,                         /* PPS, 3-byte start code */
+        0, 0, 0, 1,    0x65, 0x88, 0x84,             /* IDR first_mb 0 */
+        0, 0, 0, 1,    0x65, 0x40, 0x84,             /* IDR first_mb 1 (ue '010') */
+        0, 0, 0, 1,    0x41, 0x9a, 0x01,             /* P first_mb 0 */
+        0, 0, 0, 1,    0x41, 0x40, 0x01,             /* P first_mb 1 */
+        0, 0, 0, 1,    0x06, 0x05, 0x01,             /* SEI */
+        0, 0, 0, 1,    0x41, 0x9a, 0x02,             /* P first_mb 0 */
+        0, 0, 0, 1,    0x41, 0x9a, 0x03, 0x00, 0x00, /* P first_mb 0, trailing zeros */
     };
     size_t pos = 0;
     ertc_access_unit_t au;
@@ -295,12 +295,9 @@ static void test_annexb_access_units(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_crc_reference),
-        cmocka_unit_test(test_pages_and_packets),
-        cmocka_unit_test(test_oversize_and_orphans),
-        cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_opus_headers),
-        cmocka_unit_test(test_annexb_access_units),
+        cmocka_unit_test(test_crc_reference),        cmocka_unit_test(test_pages_and_packets),
+        cmocka_unit_test(test_oversize_and_orphans), cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_opus_headers),         cmocka_unit_test(test_annexb_access_units),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,8 +54,7 @@ static void decode(decoder_t *d, const video_frame_t *f)
     uint8_t *planes[3] = {NULL, NULL, NULL};
     SBufferInfo info;
     memset(&info, 0, sizeof(info));
-    DECODING_STATE s =
-        (*d->dec)->DecodeFrameNoDelay(d->dec, f->buffer, (int)f->len, planes, &info);
+    DECODING_STATE s = (*d->dec)->DecodeFrameNoDelay(d->dec, f->buffer, (int)f->len, planes, &info);
     assert_int_equal(s, dsErrorFree);
     assert_int_equal(info.iBufferStatus, 1);
     d->width = info.UsrData.sSystemBuffer.iWidth;
@@ -146,8 +145,8 @@ static void test_pattern_decodes_and_moves(void **state)
         if (i == 0) {
             assert_int_equal(f->type, VIDEO_FRAME_TYPE_I);
             assert_true(a.idr && a.sps_before_idr);
-            assert_int_equal(a.profile_idc, 66);          /* Baseline */
-            assert_true((a.constraints & 0x40) != 0);    /* constraint_set1: Constrained */
+            assert_int_equal(a.profile_idc, 66);      /* Baseline */
+            assert_true((a.constraints & 0x40) != 0); /* constraint_set1: Constrained */
             assert_true(a.level_idc > 0 && a.level_idc <= 31);
         } else {
             assert_int_equal(f->type, VIDEO_FRAME_TYPE_P);
