@@ -184,7 +184,7 @@ typedef struct {
  * start, every key_interval_ms and on request_key_frame; SPS and PPS precede every IDR.
  * Video file: an H.264 Annex-B stream cut into access units (at AUD/SPS/PPS/SEI or a slice
  * with first_mb_in_slice 0) played at resolution.fps (0 = 30); frames holding an IDR slice
- * are VIDEO_FRAME_TYPE_I; request_key_frame skips ahead to the next IDR.
+ * are VIDEO_FRAME_TYPE_I; start and request_key_frame skip ahead to the next IDR.
  * Audio tone: a sine of tone_hz (0 = 440) at 48 kHz, format.channels 1 or 2 (0 = 1),
  * frame_duration_ms 10/20/40/60 (0 = 20), bitrate kbps (0 = 32), encoded with libopus.
  * Audio file: an Ogg/Opus file (RFC 7845, the first Opus stream, channel mapping family 0),

@@ -55,9 +55,9 @@ typedef struct {
     /* file */
     char path[PATH_MAX_LEN];
     uint8_t *file;
-    ertc_access_unit_t *units;
-    size_t unit_count;
-    size_t next_unit;
+    size_t file_len;
+    size_t pos; /* of the next access unit: units are cut as they are played, no index */
+    bool at_eof;
     bool stop_at_eof;
 } video_source_t;
 
@@ -121,36 +121,26 @@ static esp_err_t open_test_pattern(video_source_t *s, const video_capture_config
 
 static esp_err_t open_file(video_source_t *s)
 {
-    size_t len = 0;
-    esp_err_t err = ertc_media_file_read(s->path, &s->file, &len);
+    esp_err_t err = ertc_media_file_read(s->path, &s->file, &s->file_len);
     if (err != ESP_OK) {
         return err;
     }
-    /* Count first, then index: the index is exactly as large as the file needs. */
-    size_t pos = 0, count = 0;
+    /* One pass to check the file and say what it holds; playing cuts the units again, so
+     * memory does not grow with the number of frames. */
+    size_t pos = 0, count = 0, idr = 0;
     ertc_access_unit_t au;
-    while (ertc_annexb_next_au(s->file, len, &pos, &au)) {
+    while (ertc_annexb_next_au(s->file, s->file_len, &pos, &au)) {
         count++;
+        idr += au.has_idr;
     }
     if (count == 0) {
         ERTC_LOGE(TAG, "video file %s: no H.264 start code (not an Annex-B stream)", s->path);
         return ESP_ERR_INVALID_ARG;
     }
-    s->units = ertc_calloc(count, sizeof(*s->units));
-    if (s->units == NULL) {
-        return ESP_ERR_NO_MEM;
-    }
-    pos = 0;
-    size_t idr = 0;
-    while (s->unit_count < count && ertc_annexb_next_au(s->file, len, &pos, &au)) {
-        s->units[s->unit_count++] = au;
-        idr += au.has_idr;
-    }
     if (idr == 0) {
         ERTC_LOGW(TAG, "video file %s has no IDR frame: a receiver may never decode it", s->path);
     }
-    ERTC_LOGI(TAG, "video file %s: %zu frames (%zu IDR) at %d fps", s->path, s->unit_count, idr,
-              s->fps);
+    ERTC_LOGI(TAG, "video file %s: %zu frames (%zu IDR) at %d fps", s->path, count, idr, s->fps);
     return ESP_OK;
 }
 
@@ -224,7 +214,10 @@ static esp_err_t video_start(video_capture_handle_t handle)
         return ESP_ERR_INVALID_ARG;
     }
     ertc_media_pacer_start(&s->pacer);
-    s->need_idr = true; /* a new start is a new stream for whoever receives it */
+    /* A new start is a new stream for whoever receives it: begin with an IDR (for a file,
+     * skip ahead to one). */
+    s->need_idr = true;
+    atomic_store(&s->key_requested, s->file_mode);
     atomic_store(&s->started, true);
     return ESP_OK;
 }
@@ -263,30 +256,39 @@ static esp_err_t encode_test_frame(video_source_t *s, uint64_t due_us, video_fra
     return make_frame(au, len, due_us, is_idr, frame);
 }
 
-static size_t next_idr_unit(const video_source_t *s, size_t from)
+/* The next access unit, from the start again at the end unless stop_at_eof. */
+static bool next_unit(video_source_t *s, ertc_access_unit_t *au)
 {
-    for (size_t i = 0; i < s->unit_count; i++) {
-        size_t k = (from + i) % s->unit_count;
-        if (s->units[k].has_idr) {
-            return k;
-        }
+    if (ertc_annexb_next_au(s->file, s->file_len, &s->pos, au)) {
+        return true;
     }
-    return from;
+    if (s->stop_at_eof) {
+        s->at_eof = true;
+        return false;
+    }
+    s->pos = 0;
+    return ertc_annexb_next_au(s->file, s->file_len, &s->pos, au);
 }
 
 static esp_err_t read_file_frame(video_source_t *s, uint64_t due_us, video_frame_t **frame)
 {
-    if (s->next_unit >= s->unit_count) {
-        if (s->stop_at_eof) {
+    ertc_access_unit_t au;
+    if (!next_unit(s, &au)) {
+        return ESP_ERR_NOT_FOUND;
+    }
+    if (atomic_exchange(&s->key_requested, false) && !au.has_idr) {
+        /* skip ahead to the next IDR, at most once around the file */
+        size_t start = au.offset;
+        ertc_access_unit_t probe = au;
+        while (next_unit(s, &probe) && !probe.has_idr && probe.offset != start) {
+        }
+        if (probe.has_idr) {
+            au = probe;
+        } else if (s->at_eof) {
             return ESP_ERR_NOT_FOUND;
         }
-        s->next_unit = 0;
     }
-    if (atomic_exchange(&s->key_requested, false)) {
-        s->next_unit = next_idr_unit(s, s->next_unit);
-    }
-    const ertc_access_unit_t *au = &s->units[s->next_unit++];
-    return make_frame(s->file + au->offset, au->len, due_us, au->has_idr, frame);
+    return make_frame(s->file + au.offset, au.len, due_us, au.has_idr, frame);
 }
 
 static esp_err_t video_get_frame(video_capture_handle_t handle, video_frame_t **frame,
@@ -300,7 +302,7 @@ static esp_err_t video_get_frame(video_capture_handle_t handle, video_frame_t **
     if (!atomic_load(&s->started)) {
         return ESP_ERR_INVALID_STATE;
     }
-    if (s->file_mode && s->stop_at_eof && s->next_unit >= s->unit_count) {
+    if (s->file_mode && s->at_eof) {
         return ESP_ERR_NOT_FOUND;
     }
     uint64_t due_us = 0;
@@ -332,7 +334,6 @@ static esp_err_t video_deinit(video_capture_handle_t handle)
     ertc_h264_encoder_destroy(s->encoder);
     ertc_free(s->planes);
     ertc_free(s->file);
-    ertc_free(s->units);
     ertc_free(s);
     return ESP_OK;
 }

@@ -214,6 +214,25 @@ static void test_annexb_round_trip(void **state)
     assert_int_equal(cap->set_bitrate(h, 500), ESP_ERR_NOT_SUPPORTED);
     assert_int_equal(cap->get_bitrate(h, &kbps), ESP_ERR_NOT_SUPPORTED);
     cap->deinit(h);
+
+    /* a file that starts after its IDR: playback starts at the next IDR (frame 4) */
+    FILE *fp = fopen(tmp_path("late.h264"), "wb");
+    assert_non_null(fp);
+    for (int i = 1; i < sent.count; i++) {
+        assert_int_equal(fwrite(sent.data[i], 1, sent.len[i], fp), sent.len[i]);
+    }
+    fclose(fp);
+    file.path = tmp_path("late.h264");
+    h = open_video(&file, 60, ESP_OK);
+    cap->start(h);
+    frames_t late = {0};
+    read_video(h, &late, 2);
+    assert_true(late.key[0]);
+    assert_int_equal(late.len[0], sent.len[4]);
+    assert_memory_equal(late.data[0], sent.data[4], sent.len[4]);
+    assert_int_equal(late.len[1], sent.len[5]);
+    cap->deinit(h);
+    frames_free(&late);
     frames_free(&sent);
     frames_free(&back);
     frames_free(&loop);
