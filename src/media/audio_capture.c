@@ -31,6 +31,7 @@
 #define TONE_AMPLITUDE       (0.3 * 32767.0)
 #define MAX_OPUS_PACKET      1500 /* what fits one RTP packet; the encoder keeps to it */
 #define PATH_MAX_LEN         1024
+#define TWO_PI               6.283185307179586476925
 
 typedef struct {
     bool file_mode;
@@ -98,7 +99,7 @@ static esp_err_t open_tone(audio_source_t *s, const audio_capture_config_t *conf
     opus_encoder_ctl(s->encoder, OPUS_SET_COMPLEXITY(5)); /* a device-sized CPU budget */
     opus_encoder_ctl(s->encoder, OPUS_SET_SIGNAL(OPUS_SIGNAL_MUSIC));
     s->frame_samples = (int)(SAMPLE_RATE / 1000u * frame_ms);
-    s->phase_step = 2.0 * M_PI * (double)tone / SAMPLE_RATE;
+    s->phase_step = TWO_PI * (double)tone / SAMPLE_RATE;
     s->pcm = ertc_calloc((size_t)s->frame_samples * (size_t)s->channels, sizeof(int16_t));
     if (s->pcm == NULL) {
         return ESP_ERR_NO_MEM;
@@ -263,8 +264,8 @@ static esp_err_t encode_tone(audio_source_t *s, uint64_t due_us, audio_frame_t *
             s->pcm[i * s->channels + c] = v;
         }
         s->phase += s->phase_step;
-        if (s->phase >= 2.0 * M_PI) {
-            s->phase -= 2.0 * M_PI; /* keeps the phase precise over hours */
+        if (s->phase >= TWO_PI) {
+            s->phase -= TWO_PI; /* keeps the phase precise over hours */
         }
     }
     opus_int32 n = opus_encode(s->encoder, s->pcm, s->frame_samples, s->packet, MAX_OPUS_PACKET);
