@@ -20,14 +20,8 @@ target_link_libraries(edgertc PUBLIC PkgConfig::ERTC_OPENH264 PkgConfig::ERTC_OP
 # libm: the tone's sine.
 target_link_libraries(edgertc PUBLIC m)
 
-# The top-level file sets ERTC_PC_LIBS_PRIVATE and writes edgertc.pc after this file runs, so
-# the codec libraries are added by a call deferred to the end of the top-level directory,
-# which appends them and writes the .pc file again.
-function(ertc_media_pc_append)
-    set(libs ${ERTC_OPENH264_LIBRARIES} ${ERTC_OPUS_LIBRARIES} m)
-    list(TRANSFORM libs PREPEND -l)
-    string(REPLACE ";" " " libs "${libs}")
-    set(ERTC_PC_LIBS_PRIVATE "${ERTC_PC_LIBS_PRIVATE} ${libs}")
-    configure_file(${PROJECT_SOURCE_DIR}/cmake/edgertc.pc.in ${PROJECT_BINARY_DIR}/edgertc.pc @ONLY)
-endfunction()
-cmake_language(DEFER DIRECTORY ${PROJECT_SOURCE_DIR} CALL ertc_media_pc_append)
+# edgertc.pc: the codec libraries join Libs.private (the top-level file writes the .pc).
+set(ertc_media_libs ${ERTC_OPENH264_LIBRARIES} ${ERTC_OPUS_LIBRARIES} m)
+list(TRANSFORM ertc_media_libs PREPEND -l)
+string(REPLACE ";" " " ertc_media_libs "${ertc_media_libs}")
+string(APPEND ERTC_PC_LIBS_PRIVATE " ${ertc_media_libs}")
