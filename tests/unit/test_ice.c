@@ -638,7 +638,9 @@ static void test_remote_candidate_filtering(void **state)
                      WEBRTC_STATUS_MALFORMED);
     ertc_ice_stats_t st;
     ertc_ice_agent_get_stats(ag, &st);
-    assert_int_equal(st.mdns_dropped, 1);
+    /* The .local name is either being asked for (a multicast route exists) or given up at
+     * once (none): never an error, never a pair. */
+    assert_int_equal(st.mdns_dropped + st.mdns_queries, 1);
     assert_int_equal(ertc_ice_agent_add_remote_candidate(ag, NULL), WEBRTC_STATUS_SUCCESS);
     ertc_ice_agent_destroy(ag);
 }
