@@ -15,3 +15,16 @@ add_test(NAME interop.ice_turn_coturn
             /usr/bin/turnserver
     WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
 set_tests_properties(interop.ice_turn_coturn PROPERTIES LABELS interop TIMEOUT 120)
+
+# interop.ice_mdns_resolve: a remote .local candidate resolved by a one-shot mDNS query over
+# the namespace's veth (the responder is the test's own: see the file comment), then a
+# connection through the resolved address.
+add_executable(ice_mdns_resolve ${CMAKE_CURRENT_SOURCE_DIR}/ice_mdns_resolve.c)
+target_link_libraries(ice_mdns_resolve PRIVATE edgertc)
+target_include_directories(ice_mdns_resolve PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_compile_options(ice_mdns_resolve PRIVATE ${ERTC_TEST_WARNINGS})
+target_compile_definitions(ice_mdns_resolve PRIVATE _GNU_SOURCE)
+add_test(NAME interop.ice_mdns_resolve
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run-in-netns.sh $<TARGET_FILE:ice_mdns_resolve>
+    WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+set_tests_properties(interop.ice_mdns_resolve PROPERTIES LABELS interop TIMEOUT 60)
