@@ -1,9 +1,10 @@
 /*
  * test_mdns — the mDNS query builder and response parser (peer/mdns.h): the query's exact
  * bytes (RFC 6762 §5.4 QU bit, RFC 1035 labels), responses in the shapes responders send
- * (tests/data/mdns: legacy unicast with the question echoed and a compressed name, a
- * cache-flush answer, the A record in the additional section after an AAAA, another name),
- * and bad input: pointer loops, forward pointers, overruns, too many records, long names.
+ * (tests/data/mdns: two real answers captured from Chromium's responder, legacy unicast with the
+ * question echoed and a compressed name, a cache-flush answer, the A record in the additional
+ * section after an AAAA, another name), and bad input: pointer loops, forward pointers, overruns,
+ * too many records, long names.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -125,6 +126,27 @@ static void test_legacy_unicast_compressed(void **state)
     }
 }
 
+/* Real answers of Chromium's mDNS responder (tests/data/mdns/README.md). */
+static void test_chromium_answers(void **state)
+{
+    (void)state;
+    static const char chromium_name[] = "ac1b67c2-3635-4f3c-9800-7ae98119363d.local";
+    uint8_t buf[512];
+    ertc_addr_t a;
+    uint16_t id = 1;
+    size_t n = load("chromium_a_answer.bin", buf, sizeof(buf));
+    assert_int_equal(ertc_mdns_find_a(buf, n, chromium_name, &a, &id), WEBRTC_STATUS_SUCCESS);
+    assert_int_equal(id, 0);
+    assert_ip(&a, 10, 77, 0, 1);
+    /* The AAAA answer (another name) has no A record: nothing for an IPv4 agent. */
+    n = load("chromium_aaaa_answer.bin", buf, sizeof(buf));
+    assert_int_equal(ertc_mdns_find_a(buf, n, chromium_name, &a, NULL), WEBRTC_STATUS_NOT_FOUND);
+    size_t pos = ERTC_MDNS_HEADER_LEN;
+    char name[ERTC_MDNS_MAX_NAME + 1];
+    assert_int_equal(ertc_mdns_read_name(buf, n, &pos, name), WEBRTC_STATUS_SUCCESS);
+    assert_int_equal(strlen(name), strlen(chromium_name));
+}
+
 static void test_answer_flush(void **state)
 {
     (void)state;
@@ -224,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_query_bad_names),
         cmocka_unit_test(test_query_round_trip),
         cmocka_unit_test(test_legacy_unicast_compressed),
+        cmocka_unit_test(test_chromium_answers),
         cmocka_unit_test(test_answer_flush),
         cmocka_unit_test(test_additional_section_and_case),
         cmocka_unit_test(test_other_name_and_loops),
