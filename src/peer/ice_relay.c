@@ -35,6 +35,31 @@ static void ice_turn_send(void *arg, const uint8_t *buf, size_t len)
     }
 }
 
+/* The Allocate answer also tells our address as the server saw it: a server-reflexive
+ * candidate when it differs from the base and was not reported yet (RFC 8445 §5.1.1.2),
+ * except with relay_only. Reported only, like the STUN ones: checks go from the base. */
+static void ice_relay_emit_srflx(ertc_ice_agent_t *agent, const ice_turn_t *t,
+                                 const ertc_addr_t *mapped)
+{
+    const ice_local_t *base = &agent->locals[t->base];
+    if (agent->cfg.relay_only || mapped->family == 0 || ertc_addr_equal(mapped, &base->addr) ||
+        agent->srflx_emitted_count == ICE_MAX_SRFLX) {
+        return;
+    }
+    for (size_t i = 0; i < agent->srflx_emitted_count; i++) {
+        if (ertc_addr_equal(&agent->srflx_emitted[i], mapped)) {
+            return;
+        }
+    }
+    ertc_sdp_candidate_t c;
+    uint32_t prio =
+        ertc_ice_candidate_priority(ERTC_SDP_CANDIDATE_SRFLX, base->local_pref, ICE_COMPONENT);
+    ice_fill_candidate(&c, ERTC_SDP_CANDIDATE_SRFLX, mapped, prio, &base->addr, &t->client.server,
+                       NULL);
+    agent->srflx_emitted[agent->srflx_emitted_count++] = *mapped;
+    ice_emit_candidate(agent, &c);
+}
+
 static void ice_turn_allocated(void *arg, const ertc_addr_t *relayed, const ertc_addr_t *mapped)
 {
     ice_turn_t *t = arg;
@@ -63,6 +88,7 @@ static void ice_turn_allocated(void *arg, const ertc_addr_t *relayed, const ertc
     ice_fill_candidate(&c, ERTC_SDP_CANDIDATE_RELAY, relayed, l->priority, &base->addr,
                        &t->client.server, mapped->family != 0 ? mapped : &base->addr);
     ice_emit_candidate(agent, &c);
+    ice_relay_emit_srflx(agent, t, mapped);
     for (size_t r = 0; r < agent->remote_count; r++) {
         if (agent->remotes[r].addr.family == l->addr.family) {
             (void)ice_add_pair(agent, index, r);

@@ -13,6 +13,7 @@
  *           A short max-allocate-lifetime and stale-nonce make the client Refresh and meet
  *           438 Stale Nonce while connected; data must still flow afterwards.
  *   static  coturn with lt-cred-mech and a static user.
+ *   mixed   the same without relay_only: host and relayed candidates, the host pair wins.
  *   badpass the static user with a wrong password: 401 after credentials, counted, and
  *           gathering still ends (end-of-candidates without a relayed candidate).
  *   silent  a TURN server address nobody listens on: timeouts, gathering still ends.
@@ -423,6 +424,41 @@ static bool connect_through(const char *label, const ertc_ice_turn_server_t *tur
     return pass;
 }
 
+/* Without relay_only: the host and relayed candidates are both reported, and the pair
+ * selected is the host one (higher priority); the relay stays a fallback. */
+static bool mixed(const char *label, const ertc_ice_turn_server_t *turn)
+{
+    peer_t a = {.name = "a"}, b = {.name = "b"};
+    a.other = &b;
+    b.other = &a;
+    ertc_ice_config_t ac, bc;
+    agent_config(&ac, "a", true);
+    ac.turn_servers[0] = *turn;
+    ac.turn_server_count = 1;
+    agent_config(&bc, "b", false);
+    bool pass = peer_start(&a, &ac) && peer_start(&b, &bc) && run_until(gathered, &a, WAIT_MS);
+    if (pass) {
+        exchange(&a, &b);
+        pass = run_until(both_connected, &a, WAIT_MS) && a.connected && b.connected;
+    }
+    ertc_addr_t local;
+    bool types_ok = a.count == 2 && a.cands[0].type == ERTC_SDP_CANDIDATE_HOST &&
+                    a.cands[1].type == ERTC_SDP_CANDIDATE_RELAY;
+    if (!pass || !types_ok ||
+        ertc_ice_agent_selected_pair(a.agent, &local, NULL) != WEBRTC_STATUS_SUCCESS ||
+        local.port != a.cands[0].port) {
+        fprintf(stderr, "FAIL %s: connected %d, %d candidate(s), host pair not selected\n", label,
+                pass, a.count);
+        g_failures++;
+        pass = false;
+    } else {
+        printf("%-8s host and relayed candidates reported, host pair selected\n", label);
+    }
+    ertc_ice_agent_destroy(a.agent);
+    ertc_ice_agent_destroy(b.agent);
+    return pass;
+}
+
 /* A TURN server that cannot give an allocation: gathering must still end, with no relayed
  * candidate, and the failure counted. */
 static bool gather_fails(const char *label, const ertc_ice_turn_server_t *turn, bool timeout)
@@ -522,6 +558,7 @@ int main(int argc, char **argv)
     if (coturn_start(port, false, NULL, "alice", static_pass)) {
         turn_server(&t, port, "alice", static_pass);
         (void)connect_through("static", &t, false);
+        (void)mixed("mixed", &t);
         turn_server(&t, port, "alice", "not-the-password");
         (void)gather_fails("badpass", &t, false);
         coturn_stop();
