@@ -174,7 +174,7 @@ void ice_relay_start(ertc_ice_agent_t *agent, uint64_t now)
         t->local = -1;
         if (ertc_turn_client_init(&t->client, name, &server->addr, server->username,
                                   server->password, agent->cfg.stun_rto_ms,
-                                  agent->cfg.stun_max_tries + 2, &callbacks,
+                                  agent->cfg.stun_max_tries, &callbacks,
                                   t) != WEBRTC_STATUS_SUCCESS) {
             ERTC_LOGW(TAG, "%s: TURN server %s: credentials too long", agent->name, a);
             continue;
