@@ -26,7 +26,8 @@
  *    paired, and checks arriving outside the relay are not answered.
  *  - peer-reflexive remote candidates (§7.3.1.3) from requests coming from unknown addresses;
  *    mDNS (.local) remote candidates are resolved with a one-shot mDNS query (peer/mdns.h)
- *    sent from each host socket; the answer adds a host candidate. Without an answer
+ *    sent from each host socket; a unicast answer (RFC 6762 §6.7) adds a host candidate
+ *    (Chromium answers by multicast only, which needs a port call: docs/ice.md). Without one
  *    (timeout, no multicast route) the browser's own checks reach us and create a
  *    peer-reflexive pair for the same address.
  *  - consent freshness (RFC 7675): once connected, a Binding request on the selected pair
