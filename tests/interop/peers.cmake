@@ -26,7 +26,8 @@ foreach(case ${peers_cases})
     list(GET fields 2 offerer)
     add_test(NAME interop.peers_${name}
         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run-in-netns.sh /usr/bin/python3 ${peers_harness}
-                ${scenario} --offerer ${offerer} --pipe-peer $<TARGET_FILE:pc_pipe_peer>
+                ${scenario} --offerer ${offerer} --require-audio
+                --pipe-peer $<TARGET_FILE:pc_pipe_peer>
         WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
     set_tests_properties(interop.peers_${name} PROPERTIES LABELS interop TIMEOUT 120)
 endforeach()
