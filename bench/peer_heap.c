@@ -13,8 +13,9 @@
  * views it): peak while connecting and sending, and steady (live after two seconds of media),
  * each from a baseline taken after the loop and the process's one certificate were made; and
  * what one send-only and one receive-only session hold right after ertc_pc_create (all the
- * offerers are created first, then all the answerers). A last column checks that freeing
- * everything returns the process meter to its baseline.
+ * offerers are created first, then all the answerers) and after the media (what freeing all
+ * the receive-only sessions, then all the send-only ones, gives back). A last column checks
+ * that freeing everything returns the meters to their baselines.
  *
  * No pass/fail on figures; exit 1 only if the sessions do not connect.
  */
@@ -300,6 +301,7 @@ typedef struct {
     double connect_ms;
     long long ertc_peak, ertc_steady, proc_peak, proc_steady, proc_after;
     long long proc_sender_created, proc_receiver_created, ertc_after;
+    long long proc_sender_steady, proc_receiver_steady;
     uint64_t ertc_allocs;
     bool ok;
 } result_t;
@@ -383,11 +385,15 @@ static result_t run(size_t pairs)
     r.proc_peak = atomic_load(&proc_peak) - proc_base;
     r.proc_steady = atomic_load(&proc_live) - proc_base;
 
-    for (size_t i = 0; i < pairs; i++) {
-        for (int side = 0; side < 2; side++) {
+    /* Receivers first, then senders: what each frees is what each held. */
+    for (int side = 1; side >= 0; side--) {
+        long long before = atomic_load(&proc_live);
+        for (size_t i = 0; i < pairs; i++) {
             ertc_pc_free(g.pairs[i].s[side].pc);
             g.pairs[i].s[side].pc = NULL;
         }
+        long long freed = (before - atomic_load(&proc_live)) / (long long)pairs;
+        *(side == 0 ? &r.proc_sender_steady : &r.proc_receiver_steady) = freed;
     }
     /* Signaling still posted (a late candidate) is delivered to no one and freed. */
     for (int i = 0; i < 5; i++) {
@@ -429,33 +435,40 @@ int main(void)
            "H.264-shaped frames at 30 fps for %d s, and the receive-only session viewing it;\n"
            "127.0.0.1, one loop)\n\n",
            MEDIA_MS / 1000);
-    printf("%-5s %-9s | %-24s | %-26s | %-15s\n", "", "", "edgertc's allocations",
-           "whole process (+mbedTLS,", "at create, whole");
-    printf("%-5s %-9s | %-24s | %-26s | %-15s\n", "", "", "(counting allocator)", "libsrtp2)",
-           "process");
-    printf("%-5s %-9s | %7s %7s %8s | %7s %7s %10s | %7s %7s\n", "pairs", "connect", "peak",
-           "steady", "allocs", "peak", "steady", "left", "send", "receive");
-    printf("-----------------------------------------------------------------------------------"
-           "-------\n");
+    printf("%-5s %-9s | %-24s | %-26s\n", "", "", "edgertc's allocations",
+           "whole process (+mbedTLS,");
+    printf("%-5s %-9s | %-24s | %-26s\n", "", "", "(counting allocator)", "libsrtp2)");
+    printf("%-5s %-9s | %7s %7s %8s | %7s %7s %10s\n", "pairs", "connect", "peak", "steady",
+           "allocs", "peak", "steady", "left");
+    printf("---------------------------------------------------------------------\n");
     for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
         const result_t *r = &res[i];
         double n = (double)r->pairs;
-        char a[16], b[16], c[16], d[16], e[16], f[16], h[16];
+        char a[16], b[16], c[16], d[16], e[32];
         kib(a, sizeof(a), (double)r->ertc_peak / n);
         kib(b, sizeof(b), (double)r->ertc_steady / n);
         kib(c, sizeof(c), (double)r->proc_peak / n);
         kib(d, sizeof(d), (double)r->proc_steady / n);
         snprintf(e, sizeof(e), "%lld/%lld", r->ertc_after, r->proc_after);
-        kib(f, sizeof(f), (double)r->proc_sender_created);
-        kib(h, sizeof(h), (double)r->proc_receiver_created);
-        printf("%-5zu %6.0f ms | %7s %7s %8.0f | %7s %7s %10s | %7s %7s%s\n", r->pairs,
-               r->connect_ms, a, b, (double)r->ertc_allocs / n, c, d, e, f, h,
-               r->ok ? "" : "  (DID NOT CONNECT)");
+        printf("%-5zu %6.0f ms | %7s %7s %8.0f | %7s %7s %10s%s\n", r->pairs, r->connect_ms, a,
+               b, (double)r->ertc_allocs / n, c, d, e, r->ok ? "" : "  (DID NOT CONNECT)");
+    }
+    printf("\nPer session, whole process, KiB\n\n");
+    printf("%-5s | %-19s | %-19s\n", "", "at create", "steady (freed)");
+    printf("%-5s | %9s %9s | %9s %9s\n", "pairs", "send", "receive", "send", "receive");
+    printf("-----------------------------------------------\n");
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        const result_t *r = &res[i];
+        printf("%-5zu | %9.1f %9.1f | %9.1f %9.1f\n", r->pairs,
+               (double)r->proc_sender_created / 1024.0, (double)r->proc_receiver_created / 1024.0,
+               (double)r->proc_sender_steady / 1024.0, (double)r->proc_receiver_steady / 1024.0);
     }
     printf("\npeak, steady and allocs (edgertc allocations during the run) are per pair;\n"
            "left = bytes still live once every session was freed, edgertc/whole process, not per\n"
            "pair (0 = none kept);\n"
-           "send / receive = one session right after ertc_pc_create, before any signaling.\n");
+           "at create = one session right after ertc_pc_create, before any signaling; steady =\n"
+           "what freeing one session after the media gave back (send-only: H.264 packetizer,\n"
+           "NACK resend history, DTLS, SRTP; receive-only: H.264 reassembly buffers too).\n");
 
     ertc_cert_unref(g.cert);
     ertc_loop_destroy(g.loop);
