@@ -61,8 +61,8 @@ WEBRTC_STATUS ertc_udp_recvfrom(ertc_socket_t s, void *buf, size_t size, size_t 
  * (RFC 6762 §11), loops back to listeners on this host and leaves by ifaces[0] (change it with
  * ertc_udp_set_multicast_if). group->port 0 takes a free port (ertc_socket_local_addr tells).
  */
-WEBRTC_STATUS ertc_udp_open_multicast(const ertc_addr_t *group, const ertc_addr_t *ifaces,
-                                      size_t n, ertc_socket_t *out);
+WEBRTC_STATUS ertc_udp_open_multicast(const ertc_addr_t *group, const ertc_addr_t *ifaces, size_t n,
+                                      ertc_socket_t *out);
 /* Multicast sent from the IPv4 UDP socket s leaves by the interface whose address is iface
  * (IP_MULTICAST_IF), with TTL 255 and loopback on; any IPv4 UDP socket, multicast or not. */
 WEBRTC_STATUS ertc_udp_set_multicast_if(ertc_socket_t s, const ertc_addr_t *iface);

@@ -355,8 +355,7 @@ static void expect_nothing(ertc_socket_t s)
     size_t len = 0;
     struct pollfd p = {.fd = s, .events = POLLIN};
     assert_int_equal(poll(&p, 1, 100), 0);
-    assert_int_equal(ertc_udp_recvfrom(s, buf, sizeof(buf), &len, NULL),
-                     WEBRTC_STATUS_RETRY_LATER);
+    assert_int_equal(ertc_udp_recvfrom(s, buf, sizeof(buf), &len, NULL), WEBRTC_STATUS_RETRY_LATER);
 }
 
 /* Two listeners share one port (like us and a browser on 5353) and both hear a datagram sent
@@ -419,8 +418,7 @@ static void test_udp_multicast_errors(void **state)
     assert_int_equal(ertc_udp_open_multicast(&group, &v6, 1, &s), WEBRTC_STATUS_INVALID_ARG);
     /* No interface has this documentation address (RFC 5737): no join, no socket. */
     ertc_addr_t absent = make_addr("192.0.2.1", 0);
-    assert_int_equal(ertc_udp_open_multicast(&group, &absent, 1, &s),
-                     WEBRTC_STATUS_NETWORK_ERROR);
+    assert_int_equal(ertc_udp_open_multicast(&group, &absent, 1, &s), WEBRTC_STATUS_NETWORK_ERROR);
     assert_int_equal(s, ERTC_INVALID_SOCKET);
     /* A join that fails is skipped when another succeeds. */
     ertc_addr_t both[2] = {lo, absent};

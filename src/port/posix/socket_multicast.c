@@ -68,8 +68,8 @@ WEBRTC_STATUS ertc_udp_set_multicast_if(ertc_socket_t s, const ertc_addr_t *ifac
     return set_ttl_and_loop(s);
 }
 
-WEBRTC_STATUS ertc_udp_open_multicast(const ertc_addr_t *group, const ertc_addr_t *ifaces,
-                                      size_t n, ertc_socket_t *out)
+WEBRTC_STATUS ertc_udp_open_multicast(const ertc_addr_t *group, const ertc_addr_t *ifaces, size_t n,
+                                      ertc_socket_t *out)
 {
     if (group == NULL || out == NULL || (ifaces == NULL && n > 0)) {
         return WEBRTC_STATUS_NULL_ARG;
