@@ -11,17 +11,20 @@
  * QU query from our port as a legacy unicast query (RFC 6762 §6.7: unicast, id echoed); the
  * agents must connect through the resolved address with no peer-reflexive candidate.
  *
- * Only va is given to avahi: a query leaving va reaches the other end of the veth with a
- * source address of this namespace, which the kernel drops as martian, so avahi hears the
- * query through the multicast loopback on va. A missing avahi-daemon fails the test.
+ * avahi-daemon runs in a mount namespace of its own with an empty /run (its PID file lives
+ * there; a system avahi's would stop it). Only va is given to avahi: a query leaving va reaches the
+ * other end of the veth with a source address of this namespace, which the kernel drops as martian,
+ * so avahi hears the query through the multicast loopback on va. A missing avahi-daemon fails the
+ * test.
  */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,8 +37,6 @@
 #define IFACE      "10.77.0.1"
 #define STARTUP_MS 10000
 #define WAIT_MS    10000
-
-extern char **environ;
 
 typedef struct {
     ertc_sdp_candidate_t cand;
@@ -115,11 +116,6 @@ static bool avahi_start(avahi_t *av, const char *host)
     if (pipe(fds) != 0) {
         return false;
     }
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-    posix_spawn_file_actions_addclose(&fa, fds[0]);
     char *argv[] = {(char *)AVAHI,
                     (char *)"--no-drop-root",
                     (char *)"--no-chroot",
@@ -127,13 +123,29 @@ static bool avahi_start(avahi_t *av, const char *host)
                     (char *)"-f",
                     av->conf,
                     NULL};
-    int rc = posix_spawn(&av->pid, AVAHI, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
+    av->pid = fork();
+    if (av->pid == 0) {
+        /* avahi-daemon keeps its PID file in /run/avahi-daemon and refuses to start while
+         * the one there names a live process (a system avahi): give it a private, empty /run
+         * in a mount namespace of its own. Only system calls between fork and exec. */
+        if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+            mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
+            static const char msg[] = "cannot make a private /run for avahi-daemon\n";
+            (void)write(fds[1], msg, sizeof(msg) - 1);
+            _exit(127);
+        }
+        (void)dup2(fds[1], 1);
+        (void)dup2(fds[1], 2);
+        close(fds[0]);
+        execv(AVAHI, argv);
+        _exit(127);
+    }
+    int err = errno;
     close(fds[1]);
     av->err = fds[0];
-    if (rc != 0) {
+    if (av->pid < 0) {
         av->pid = 0;
-        fprintf(stderr, "FAIL: cannot start %s: %s\n", AVAHI, strerror(rc));
+        fprintf(stderr, "FAIL: cannot start %s: %s\n", AVAHI, strerror(err));
         return false;
     }
     uint64_t give_up = ertc_time_mono_ms() + STARTUP_MS;
