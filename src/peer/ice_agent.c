@@ -347,6 +347,7 @@ void ertc_ice_agent_destroy(ertc_ice_agent_t *agent)
     }
     ertc_timer_stop(agent->loop, &agent->tick);
     ice_relay_close(agent); /* before the sockets: it sends the allocations' deletion */
+    ice_mdns_close(agent);
     for (size_t i = 0; i < agent->host_count; i++) {
         ertc_io_stop(agent->loop, &agent->locals[i].io);
         ertc_socket_close(agent->locals[i].sock);

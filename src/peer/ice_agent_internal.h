@@ -99,6 +99,8 @@ typedef struct {
     uint16_t port;
     uint32_t priority;
     ertc_sdp_candidate_type_t type;
+    uint64_t asked_us;  /* first query sent */
+    uint64_t resend_us; /* the one repeat of the query, 0 once sent */
     uint64_t deadline_us;
 } ice_mdns_query_t;
 
@@ -140,6 +142,10 @@ struct ertc_ice_agent {
     ice_turn_t turns[ERTC_ICE_MAX_TURN_SERVERS];
     size_t turn_count;
     ice_mdns_query_t mdns[ICE_MAX_MDNS];
+    /* Listener on the shared port 5353 (multicast answers), open while a name is pending. */
+    bool mdns_listening;
+    ertc_socket_t mdns_sock;
+    ertc_io_t mdns_io;
 
     int selected; /* pair index, -1 = none */
     uint64_t checking_start_us;
@@ -211,6 +217,9 @@ WEBRTC_STATUS ice_mdns_resolve(ertc_ice_agent_t *agent, const ertc_sdp_candidate
 /* A datagram from port 5353: true when it answered a pending query. */
 bool ice_mdns_handle(ertc_ice_agent_t *agent, const ertc_addr_t *from, const uint8_t *buf,
                      size_t len);
+/* Repeats and gives up queries; closes the listener once no name is pending. */
 void ice_mdns_tick(ertc_ice_agent_t *agent, uint64_t now);
+/* Closes the listener (destroy). */
+void ice_mdns_close(ertc_ice_agent_t *agent);
 
 #endif

@@ -4,7 +4,8 @@
  * (tests/data/mdns: two real answers captured from Chromium's responder, legacy unicast with the
  * question echoed and a compressed name, a cache-flush answer, the A record in the additional
  * section after an AAAA, another name), and bad input: pointer loops, forward pointers, overruns,
- * too many records, long names.
+ * too many records, long names. And the ICE agent's side (ice_mdns.c) on loopback: Chromium's
+ * multicast answer heard on the shared 5353 listener, which lives only while a name is pending.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "peer/ice_agent_internal.h"
 #include "peer/mdns.h"
+#include "port/loop.h"
+#include "port/port.h"
 
 #define NAME "0b6c4f1e-2f1a-4c1e-9a55-2a4b5c6d7e8f.local"
 
@@ -239,6 +246,94 @@ static void test_record_count_bounded(void **state)
     assert_int_equal(ertc_mdns_find_a(buf, 5, NAME, &a, NULL), WEBRTC_STATUS_MALFORMED);
 }
 
+/* ---- the ICE agent's resolution on loopback ------------------------------------------------ */
+
+#define CHROMIUM_NAME "ac1b67c2-3635-4f3c-9800-7ae98119363d.local"
+
+static void run_until(ertc_loop_t *loop, ertc_ice_agent_t *agent, uint32_t resolved,
+                      uint32_t timeouts, bool listening, uint32_t max_ms)
+{
+    uint64_t give_up = ertc_time_mono_ms() + max_ms;
+    ertc_ice_stats_t st;
+    do {
+        (void)ertc_loop_run_once(loop, 5);
+        ertc_ice_agent_get_stats(agent, &st);
+    } while ((st.mdns_resolved != resolved || st.mdns_timeouts != timeouts ||
+              agent->mdns_listening != listening) &&
+             ertc_time_mono_ms() < give_up);
+    assert_int_equal(st.mdns_resolved, resolved);
+    assert_int_equal(st.mdns_timeouts, timeouts);
+    assert_int_equal(agent->mdns_listening, listening);
+}
+
+/* Chromium's real multicast answer (its address changed to 127.0.0.2), sent to the group on
+ * lo from port 5353 as Chromium does, is heard on the agent's shared listener, which exists
+ * only while a name is pending: opened by the query, closed once answered, reopened for the
+ * next name, closed after its timeout, and closed by destroy. The group is joined on
+ * 127.0.0.1 only and no remote credentials are set (no check leaves): nothing goes beyond lo. */
+static void test_agent_multicast_answer_and_listener_life(void **state)
+{
+    (void)state;
+    uint8_t answer[512];
+    size_t n = load("chromium_a_answer.bin", answer, sizeof(answer));
+    static const uint8_t chromium_ip[4] = {10, 77, 0, 1};
+    assert_memory_equal(answer + 0x42, chromium_ip, 4);
+    static const uint8_t test_ip[4] = {127, 0, 0, 2};
+    memcpy(answer + 0x42, test_ip, 4);
+
+    ertc_loop_t *loop;
+    assert_int_equal(ertc_loop_create(&loop, 8), WEBRTC_STATUS_SUCCESS);
+    ertc_ice_config_t cfg;
+    ertc_ice_config_init(&cfg);
+    cfg.name = "mdns";
+    cfg.include_loopback = true;
+    assert_int_equal(ertc_addr_parse_ip("127.0.0.1", &cfg.interfaces[0]), WEBRTC_STATUS_SUCCESS);
+    cfg.interface_count = 1;
+    ertc_ice_agent_t *agent;
+    assert_int_equal(ertc_ice_agent_create(loop, &cfg, NULL, NULL, &agent), WEBRTC_STATUS_SUCCESS);
+    assert_int_equal(ertc_ice_agent_start(agent), WEBRTC_STATUS_SUCCESS);
+    assert_false(agent->mdns_listening);
+
+    assert_int_equal(ertc_ice_agent_add_remote_candidate(
+                         agent, "candidate:1 1 udp 2122260223 " CHROMIUM_NAME " 50000 typ host"),
+                     WEBRTC_STATUS_SUCCESS);
+    assert_true(agent->mdns_listening);
+
+    /* Chromium's responder: a socket sharing 5353, answering to the group out of lo. */
+    ertc_addr_t lo, group;
+    memset(&lo, 0, sizeof(lo));
+    memset(&group, 0, sizeof(group));
+    assert_int_equal(ertc_addr_parse_ip("127.0.0.1", &lo), WEBRTC_STATUS_SUCCESS);
+    assert_int_equal(ertc_addr_parse_ip(ERTC_MDNS_GROUP_V4, &group), WEBRTC_STATUS_SUCCESS);
+    group.port = ERTC_MDNS_PORT;
+    ertc_socket_t responder;
+    assert_int_equal(ertc_udp_open_multicast(&group, &lo, 1, &responder), WEBRTC_STATUS_SUCCESS);
+    assert_int_equal(ertc_udp_sendto(responder, answer, n, &group), WEBRTC_STATUS_SUCCESS);
+    run_until(loop, agent, 1, 0, false, 2000);
+    assert_int_equal(agent->remote_count, 1);
+    assert_memory_equal(agent->remotes[0].addr.ip, test_ip, 4);
+    assert_int_equal(agent->remotes[0].addr.port, 50000);
+    assert_int_equal(agent->remotes[0].type, ERTC_SDP_CANDIDATE_HOST);
+
+    /* A name nobody answers: the listener lives until the 3 s timeout. */
+    assert_int_equal(ertc_ice_agent_add_remote_candidate(
+                         agent, "candidate:2 1 udp 2122260223 nobody-here.local 50001 typ host"),
+                     WEBRTC_STATUS_SUCCESS);
+    assert_true(agent->mdns_listening);
+    run_until(loop, agent, 1, 1, false, 5000);
+
+    /* Destroy with a name pending closes the listener. */
+    assert_int_equal(ertc_ice_agent_add_remote_candidate(
+                         agent, "candidate:3 1 udp 2122260223 nobody-else.local 50002 typ host"),
+                     WEBRTC_STATUS_SUCCESS);
+    assert_true(agent->mdns_listening);
+    int fd = agent->mdns_sock;
+    ertc_ice_agent_destroy(agent);
+    assert_int_equal(fcntl(fd, F_GETFD), -1);
+    ertc_socket_close(responder);
+    ertc_loop_destroy(loop);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_other_name_and_loops),
         cmocka_unit_test(test_bad_names),
         cmocka_unit_test(test_record_count_bounded),
+        cmocka_unit_test(test_agent_multicast_answer_and_listener_life),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
