@@ -25,11 +25,11 @@
  *    ends. relay_only: host and server-reflexive candidates are neither reported nor
  *    paired, and checks arriving outside the relay are not answered.
  *  - peer-reflexive remote candidates (§7.3.1.3) from requests coming from unknown addresses;
- *    mDNS (.local) remote candidates are resolved with a one-shot mDNS query (peer/mdns.h)
- *    sent from each host socket; a unicast answer (RFC 6762 §6.7) adds a host candidate
- *    (Chromium answers by multicast only, which needs a port call: docs/ice.md). Without one
- *    (timeout, no multicast route) the browser's own checks reach us and create a
- *    peer-reflexive pair for the same address.
+ *    mDNS (.local) remote candidates are resolved with an mDNS query (peer/mdns.h) sent
+ *    from each host socket; a unicast answer (RFC 6762 §6.7, avahi) or a multicast one
+ *    (Chromium), heard on a shared 5353 listener, adds a host candidate (docs/ice.md).
+ *    Without one (timeout, no multicast route) the browser's own checks reach us and
+ *    create a peer-reflexive pair for the same address.
  *  - consent freshness (RFC 7675): once connected, a Binding request on the selected pair
  *    every consent interval (5 s, randomized ±20%); without any response for
  *    consent_timeout/2 the state is DISCONNECTED, for consent_timeout (30 s) FAILED.
