@@ -15,18 +15,30 @@
  *    criterion: as soon as a pair becomes valid the controlling agent sends a USE-CANDIDATE
  *    check on it. This connects after two round trips, like aggressive nomination did,
  *    without the ambiguity RFC 8445 removed it for.
+ *  - relayed candidates (RFC 8656): one TURN allocation over UDP per TURN server, made from
+ *    the first host socket of the server's family (peer/turn_client.h: long-term
+ *    credentials, refreshes, permissions, ChannelBind). The relayed candidate ("typ relay
+ *    raddr <mapped> rport ..") is paired like the others; its pairs wait FROZEN until the
+ *    permission for the remote address exists; checks and data go through the relay
+ *    (Send indications, then ChannelData once the selected pair's channel is bound). A
+ *    TURN server that fails or stays silent is logged and counted, and gathering still
+ *    ends. relay_only: host and server-reflexive candidates are neither reported nor
+ *    paired, and checks arriving outside the relay are not answered.
  *  - peer-reflexive remote candidates (§7.3.1.3) from requests coming from unknown addresses;
- *    mDNS (.local) remote candidates are dropped and counted: the browser's own checks reach
- *    us and create a peer-reflexive pair for the same address.
+ *    mDNS (.local) remote candidates are resolved with an mDNS query (peer/mdns.h) sent
+ *    from each host socket; a unicast answer (RFC 6762 §6.7, avahi) or a multicast one
+ *    (Chromium), heard on a shared 5353 listener, adds a host candidate (docs/ice.md).
+ *    Without one (timeout, no multicast route) the browser's own checks reach us and
+ *    create a peer-reflexive pair for the same address.
  *  - consent freshness (RFC 7675): once connected, a Binding request on the selected pair
  *    every consent interval (5 s, randomized ±20%); without any response for
  *    consent_timeout/2 the state is DISCONNECTED, for consent_timeout (30 s) FAILED.
  *
  * Data (DTLS, RTP) goes out with ertc_ice_agent_send on the selected pair and comes up
- * through on_data. Non-STUN datagrams are accepted from the remote address of any valid
- * pair (not only the selected one): the controlled agent selects first and its DTLS
- * ClientHello may arrive before the controlling agent has seen its nomination succeed.
- * Everything else is dropped and counted.
+ * through on_data (for a relayed pair, through the TURN server). Non-STUN datagrams are accepted
+ * from the remote address of any valid pair (not only the selected one): the controlled agent
+ * selects first and its DTLS ClientHello may arrive before the controlling agent has seen its
+ * nomination succeed. Everything else is dropped and counted.
  *
  * All functions run on the loop thread. Callbacks may call back into the agent except
  * ertc_ice_agent_destroy.
@@ -120,9 +132,20 @@ typedef struct {
     uint32_t data_dropped;       /* non-STUN datagrams from unknown senders */
     uint32_t role_conflicts;     /* 487 sent or received, or role switched */
     uint32_t prflx_learned;      /* remote peer-reflexive candidates */
-    uint32_t mdns_dropped;       /* remote .local candidates ignored */
+    uint32_t mdns_dropped;       /* remote .local candidates not resolved (no room, no socket) */
     uint32_t srflx_transactions; /* STUN server transactions finished with a response */
     uint32_t consent_requests;
+    /* TURN (sums over the TURN servers) */
+    uint32_t turn_allocations;   /* successful Allocates */
+    uint32_t turn_refreshes;     /* successful Refreshes of allocations */
+    uint32_t turn_permissions;   /* successful CreatePermissions, refreshes included */
+    uint32_t turn_channel_binds; /* successful ChannelBinds, refreshes included */
+    uint32_t turn_errors;        /* error answers (401 after credentials, 403, 437, 486, ...) */
+    uint32_t turn_timeouts;      /* TURN requests that got no answer */
+    /* mDNS (remote .local candidates) */
+    uint32_t mdns_queries;  /* names asked for */
+    uint32_t mdns_resolved; /* names answered and added as host candidates */
+    uint32_t mdns_timeouts; /* names without an answer in time (left to peer-reflexive) */
 } ertc_ice_stats_t;
 
 /* Sets the defaults (controlled, generated credentials, no STUN server). */
@@ -149,8 +172,9 @@ WEBRTC_STATUS ertc_ice_agent_set_remote_credentials(ertc_ice_agent_t *agent, con
                                                     const char *pwd);
 
 /* One trickled remote candidate ("candidate:...", "a=candidate:..." or bare); NULL or ""
- * = end-of-candidates. TCP candidates, other components and .local names are ignored
- * (SUCCESS); MALFORMED for a line that does not parse; LIMIT_EXCEEDED when the table is full. */
+ * = end-of-candidates. TCP candidates and other components are ignored (SUCCESS); .local
+ * names are resolved in the background (SUCCESS); MALFORMED for a line that does not parse;
+ * LIMIT_EXCEEDED when the table is full. */
 WEBRTC_STATUS ertc_ice_agent_add_remote_candidate(ertc_ice_agent_t *agent, const char *line);
 
 /* Sends one datagram on the selected pair; INVALID_OPERATION when none is selected. */

@@ -48,6 +48,25 @@ WEBRTC_STATUS ertc_udp_sendto(ertc_socket_t s, const void *buf, size_t len, cons
 WEBRTC_STATUS ertc_udp_recvfrom(ertc_socket_t s, void *buf, size_t size, size_t *len_out,
                                 ertc_addr_t *from);
 
+/*
+ * IPv4 multicast (mDNS: a browser answers by multicast to 224.0.0.251:5353 only).
+ *
+ * ertc_udp_open_multicast opens a UDP socket bound to 0.0.0.0:group->port that shares the
+ * port with the other listeners of the host (SO_REUSEADDR and SO_REUSEPORT: a browser or
+ * avahi holds 5353 too; every one of them receives each multicast datagram) and joins the
+ * group on each interface ifaces[0..n) (IPv4 interface addresses; n = 0: the interface the
+ * kernel picks). A join that fails (interface gone, no multicast) is skipped; NETWORK_ERROR
+ * when none succeeded. Only datagrams of groups this socket joined are delivered (Linux's
+ * IP_MULTICAST_ALL off), unicast to the port still is. Multicast sent from it has TTL 255
+ * (RFC 6762 §11), loops back to listeners on this host and leaves by ifaces[0] (change it with
+ * ertc_udp_set_multicast_if). group->port 0 takes a free port (ertc_socket_local_addr tells).
+ */
+WEBRTC_STATUS ertc_udp_open_multicast(const ertc_addr_t *group, const ertc_addr_t *ifaces, size_t n,
+                                      ertc_socket_t *out);
+/* Multicast sent from the IPv4 UDP socket s leaves by the interface whose address is iface
+ * (IP_MULTICAST_IF), with TTL 255 and loopback on; any IPv4 UDP socket, multicast or not. */
+WEBRTC_STATUS ertc_udp_set_multicast_if(ertc_socket_t s, const ertc_addr_t *iface);
+
 /* Starts a non-blocking connect; completion is signalled by writability on the loop, then
  * ertc_tcp_connect_result() tells success or the error. */
 WEBRTC_STATUS ertc_tcp_connect_start(const ertc_addr_t *to, ertc_socket_t *out);

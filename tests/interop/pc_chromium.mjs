@@ -8,11 +8,16 @@
 //   no offer, offers after 1.5 s; the device answers (and is the DTLS client).
 // "offers":  the page joins first with ?offer=0; pc_peer joins second as VIEWER and offers
 //   (actpass); Chromium answers active, so the device is the DTLS server.
+// pc_peer sends real H.264 (Constrained Baseline, Annex-B) that media_gen.py makes at test time
+// with python3-av / libx264 into a temporary directory.
 // Checks: the page's RTCPeerConnection reaches connectionState "connected" (ICE + DTLS with our
-// stack) and getStats inbound-rtp video packetsReceived > 0 within 20 s (Chromium accepted our
-// SRTP). Prints the transport's dtlsRole / dtlsCipher / srtpCipher. Only 10.77.0.x addresses.
+// stack), getStats inbound-rtp video packetsReceived > 0 (Chromium accepted our SRTP) and
+// framesDecoded > 0 (Chromium decoded our H.264) within 20 s each. Prints the transport's
+// dtlsRole / dtlsCipher / srtpCipher. Only 10.77.0.x addresses.
 // Exit 0 on success, 1 with the page state and pc_peer's output on failure.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -25,6 +30,8 @@ const HARD_TIMEOUT_MS = 100_000;
 const CONNECT_TIMEOUT_MS = 20_000;
 const MEDIA_TIMEOUT_MS = 20_000;
 const PEER_SECONDS = 45;
+const MEDIA_GEN = new URL('./media_gen.py', import.meta.url).pathname;
+let mediaDir = null;
 
 let step = 'start';
 let signald = null;
@@ -93,6 +100,22 @@ async function cleanup() {
   }
   await stopPeer();
   await stopChild(signald);
+  if (mediaDir) {
+    rmSync(mediaDir, { recursive: true, force: true });
+    mediaDir = null;
+  }
+}
+
+// The test video, made now (never committed): python3-av with Debian's ffmpeg and libx264.
+function makeMedia() {
+  mediaDir = mkdtempSync(path.join(tmpdir(), 'pc_chromium-'));
+  const r = spawnSync('/usr/bin/python3', [MEDIA_GEN, mediaDir, '--seconds', '3'],
+    { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) {
+    throw new Error(`media_gen.py failed (${r.status ?? r.error}): ${(r.stderr || '').trim()}`);
+  }
+  log(r.stdout.trim());
+  return path.join(mediaDir, 'video.h264');
 }
 
 function check(condition, message) {
@@ -100,10 +123,10 @@ function check(condition, message) {
 }
 
 // Resolves once pc_peer printed "signaling connected"; its output is kept for the report.
-function startPeer(binary, base, room, role) {
+function startPeer(binary, base, room, role, video) {
   return new Promise((resolve, reject) => {
     const args = ['--server', base, '--room', room, '--role', role, '--seconds', String(PEER_SECONDS),
-      '--interface', IFACE];
+      '--interface', IFACE, '--video-in', video];
     if (process.env.PC_PEER_VERBOSE) args.push('--verbose');
     log(`starting ${binary} ${args.join(' ')}`);
     peer = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -202,6 +225,8 @@ async function main() {
   }
   step = 'load playwright-core';
   const chromium = await loadChromium(webDir);
+  step = 'make the test video (media_gen.py)';
+  const video = makeMedia();
 
   step = 'start signald';
   const started = startSignald(signaldPath, path.resolve(webDir), {
@@ -218,7 +243,7 @@ async function main() {
   const room = 'pc' + randomBytes(5).toString('hex');
   if (direction === 'answers') {
     step = 'device joins first (MASTER)';
-    await startPeer(peerPath, base, room, 'answer');
+    await startPeer(peerPath, base, room, 'answer', video);
     step = 'page joins second and offers';
     await openViewer(`${base}/r/${room}`);
   } else {
@@ -227,7 +252,7 @@ async function main() {
     await page.waitForFunction(() => window.ertcViewer &&
       (window.ertcViewer.clientId !== '' || window.ertcViewer.errors.length > 0), null, { timeout: 10_000 });
     step = 'device joins second (VIEWER) and offers';
-    await startPeer(peerPath, base, room, 'offer');
+    await startPeer(peerPath, base, room, 'offer', video);
   }
 
   step = 'page connectionState connected';
@@ -243,9 +268,15 @@ async function main() {
     const s = await window.__ertcTransport();
     return s && s.packetsReceived > 0;
   }, null, { timeout: MEDIA_TIMEOUT_MS, polling: 250 });
+  step = 'inbound-rtp video framesDecoded > 0';
+  await page.waitForFunction(async () => {
+    const s = await window.__ertcTransport();
+    return s && s.framesDecoded > 0;
+  }, null, { timeout: MEDIA_TIMEOUT_MS, polling: 250 });
   // A little longer, to see the count grow.
   await new Promise((r) => setTimeout(r, 2000));
   t = await transport();
+  check(t.framesDecoded > 0, `framesDecoded is ${t.framesDecoded}`);
   log(`inbound-rtp video: packetsReceived ${t.packetsReceived}, bytesReceived ${t.bytesReceived}, ` +
       `packetsLost ${t.packetsLost}, framesDecoded ${t.framesDecoded}, pliCount ${t.pliCount}, codec ${t.codec}`);
   log(`transport: ${JSON.stringify({ dtlsState: t.dtlsState, dtlsRole: t.dtlsRole, tlsVersion: t.tlsVersion,
@@ -269,7 +300,7 @@ async function main() {
   step = 'shut down';
   await cleanup();
   log(`PASS (device ${direction}, Chromium dtlsRole ${t.dtlsRole}, ${t.dtlsCipher}, ${t.srtpCipher}, ` +
-      `${t.packetsReceived} packets received)`);
+      `${t.packetsReceived} packets received, ${t.framesDecoded} frames decoded)`);
 }
 
 const hardTimer = setTimeout(() => fail(`hard timeout of ${HARD_TIMEOUT_MS / 1000} s`), HARD_TIMEOUT_MS);

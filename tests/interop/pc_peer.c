@@ -3,13 +3,15 @@
  * backend (apprtc_signaling_client_if_get), for interop tests against a browser.
  *
  *   pc_peer --server http://10.77.0.1:PORT --room R --role answer|offer --seconds N
- *           [--interface 10.77.0.1] [--verbose]
+ *           [--interface 10.77.0.1] [--video-in FILE.h264] [--verbose]
  *
  * --role answer: the AppRTC MASTER role (never offers; answers the remote's offer).
  * --role offer:  the VIEWER role (the backend delivers TRIGGER_OFFER; we make the offer).
- * Once the peer connection is CONNECTED (ICE + DTLS + SRTP keys), synthetic H.264 access
- * units (SPS/PPS/IDR, then P-frames; not decodable) go out at 30 fps. One status line per
- * phase on stdout. Exits 0 after --seconds if the connection came up and frames were sent,
+ * Once the peer connection is CONNECTED (ICE + DTLS + SRTP keys), H.264 access units go out
+ * at 30 fps: with --video-in, the access units of an Annex-B file with an access unit
+ * delimiter before each (tests/interop/media_gen.py writes one; decodable, looped, a key-frame
+ * request jumps to its next IDR); without it, synthetic ones (SPS/PPS/IDR, then P-frames; not
+ * decodable). One status line per phase on stdout. Exits 0 after --seconds if the connection came up and frames were sent,
  * else 1 with the reason.
  *
  * Backend callbacks arrive on the backend's thread: they are copied and posted onto our loop;
@@ -38,6 +40,14 @@
 #define FRAME_MS          33
 #define IDR_LEN           6000
 #define P_LEN             900
+#define MAX_FILE_AUS      10000
+#define MAX_FILE_BYTES    (16 * 1024 * 1024)
+
+typedef struct {
+    size_t off;
+    size_t len;
+    bool idr;
+} file_au_t;
 
 typedef struct out_msg {
     esp_webrtc_message_type_t type;
@@ -75,6 +85,12 @@ typedef struct {
     uint64_t t0_us;
     uint8_t idr[IDR_LEN];
     uint8_t pframe[P_LEN];
+    /* --video-in: the file and its access units. */
+    uint8_t *file;
+    size_t file_len;
+    file_au_t *file_aus;
+    size_t file_au_count;
+    size_t file_next;
 } app_t;
 
 static app_t g_app;
@@ -217,15 +233,35 @@ static void on_local_candidate(ertc_pc_t *pc, const char *line, void *arg)
     send_msg(a, ESP_WEBRTC_MESSAGE_ICE_CANDIDATE, text);
 }
 
+/* The next access unit of --video-in: the next in the file, or its next IDR when asked. */
+static void next_file_frame(app_t *a, const uint8_t **au, size_t *len)
+{
+    if (a->force_key) {
+        while (!a->file_aus[a->file_next].idr) {
+            a->file_next = (a->file_next + 1) % a->file_au_count; /* aus[0] is an IDR */
+        }
+    }
+    const file_au_t *u = &a->file_aus[a->file_next];
+    a->file_next = (a->file_next + 1) % a->file_au_count;
+    *au = a->file + u->off;
+    *len = u->len;
+}
+
 static void send_frame(ertc_loop_t *loop, ertc_timer_t *t, void *arg)
 {
     (void)t;
     app_t *a = arg;
     uint64_t now = ertc_loop_now_us(loop);
-    bool key = a->frames % 60 == 0 || a->force_key; /* a key frame every 2 s, or asked */
+    const uint8_t *au = NULL;
+    size_t len = 0;
+    if (a->file != NULL) {
+        next_file_frame(a, &au, &len);
+    } else {
+        bool key = a->frames % 60 == 0 || a->force_key; /* a key frame every 2 s, or asked */
+        au = key ? a->idr : a->pframe;
+        len = key ? sizeof(a->idr) : sizeof(a->pframe);
+    }
     a->force_key = false;
-    const uint8_t *au = key ? a->idr : a->pframe;
-    size_t len = key ? sizeof(a->idr) : sizeof(a->pframe);
     WEBRTC_STATUS st = ertc_pc_send_video_frame(a->pc, au, len, now - a->t0_us);
     if (st != WEBRTC_STATUS_SUCCESS) {
         if (a->frame_errors++ < 5) {
@@ -262,8 +298,8 @@ static void on_keyframe_request(ertc_pc_t *pc, void *arg)
 {
     (void)pc;
     app_t *a = arg;
-    /* The synthetic frames do not decode, so Chromium keeps asking: at most one forced IDR
-     * per second, and only the first few requests are printed. */
+    /* Synthetic frames do not decode, so Chromium keeps asking: at most one forced IDR per
+     * second, and only the first few requests are printed. */
     if (a->key_requests++ < 3) {
         status_line("remote asked for a key frame");
     }
@@ -516,12 +552,66 @@ static void make_frames(app_t *a)
     put_nal(a->pframe, 0, sizeof(a->pframe), 0x41, sizeof(a->pframe) - 5, 0x20);
 }
 
+/* ---- --video-in ----------------------------------------------------------------------------- */
+
+/* Reads an Annex-B file and cuts it at its access unit delimiters (NAL type 9): media_gen.py
+ * writes one before every access unit, so no slice-level parsing is needed here. */
+static bool load_video_file(app_t *a, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "pc_peer: cannot open %s\n", path);
+        return false;
+    }
+    a->file = malloc(MAX_FILE_BYTES);
+    a->file_aus = calloc(MAX_FILE_AUS, sizeof(*a->file_aus));
+    if (a->file == NULL || a->file_aus == NULL) {
+        fclose(f);
+        return false;
+    }
+    a->file_len = fread(a->file, 1, MAX_FILE_BYTES, f);
+    bool too_big = !feof(f);
+    fclose(f);
+    if (too_big || a->file_len < 5) {
+        fprintf(stderr, "pc_peer: %s is empty or larger than %d bytes\n", path, MAX_FILE_BYTES);
+        return false;
+    }
+    const uint8_t *b = a->file;
+    for (size_t i = 0; i + 3 < a->file_len; i++) {
+        if (b[i] != 0 || b[i + 1] != 0 || b[i + 2] != 1) {
+            continue;
+        }
+        size_t start = i > 0 && b[i - 1] == 0 ? i - 1 : i; /* 4-byte start code */
+        uint8_t type = b[i + 3] & 0x1f;
+        if (type == 9) {
+            if (a->file_au_count > 0) {
+                file_au_t *prev = &a->file_aus[a->file_au_count - 1];
+                prev->len = start - prev->off;
+            }
+            if (a->file_au_count == MAX_FILE_AUS) {
+                break;
+            }
+            a->file_aus[a->file_au_count++] =
+                (file_au_t){.off = start, .len = a->file_len - start};
+        } else if (type == 5 && a->file_au_count > 0) {
+            a->file_aus[a->file_au_count - 1].idr = true;
+        }
+    }
+    if (a->file_au_count == 0 || !a->file_aus[0].idr || a->file_aus[0].off != 0) {
+        fprintf(stderr, "pc_peer: %s must start with an access unit delimiter and an IDR "
+                        "(tests/interop/media_gen.py)\n", path);
+        return false;
+    }
+    status_line("%s: %zu access units", path, a->file_au_count);
+    return true;
+}
+
 /* ---- main -------------------------------------------------------------------------------- */
 
 static int usage(void)
 {
     fprintf(stderr, "usage: pc_peer --server http://HOST:PORT --room R --role answer|offer "
-                    "--seconds N [--interface IP] [--verbose]\n");
+                    "--seconds N [--interface IP] [--video-in FILE.h264] [--verbose]\n");
     return 2;
 }
 
@@ -531,6 +621,7 @@ int main(int argc, char **argv)
     const char *room = NULL;
     const char *role = NULL;
     const char *iface = NULL;
+    const char *video_in = NULL;
     int seconds = 20;
     bool verbose = false;
     for (int i = 1; i < argc; i++) {
@@ -553,6 +644,8 @@ int main(int argc, char **argv)
             seconds = atoi(val);
         } else if (strcmp(arg, "--interface") == 0) {
             iface = val;
+        } else if (strcmp(arg, "--video-in") == 0) {
+            video_in = val;
         } else {
             return usage();
         }
@@ -568,6 +661,11 @@ int main(int argc, char **argv)
     a->offerer = strcmp(role, "offer") == 0;
     a->state = ERTC_PC_STATE_NEW;
     make_frames(a);
+    if (video_in != NULL && !load_video_file(a, video_in)) {
+        free(a->file);
+        free(a->file_aus);
+        return 1;
+    }
     ertc_timer_init(&a->frame_timer, send_frame, a);
     ertc_timer_init(&a->outbox_timer, outbox_tick, a);
     ertc_timer_init(&a->deadline_timer, deadline, a);
@@ -684,6 +782,8 @@ int main(int argc, char **argv)
         free(a->pending_cands[i]);
     }
     ertc_loop_destroy(a->loop);
+    free(a->file);
+    free(a->file_aus);
     status_line("exit %d", ok ? 0 : 1);
     return ok ? 0 : 1;
 }

@@ -335,6 +335,101 @@ static void test_udp_errors(void **state)
     ertc_socket_close(a);
 }
 
+/* ---- IPv4 multicast on loopback ---------------------------------------------------------- */
+
+/* Receives one datagram on s (waiting for it) and checks its text. */
+static void expect_datagram(ertc_socket_t s, const char *want)
+{
+    char buf[64];
+    size_t len = 0;
+    ertc_addr_t from;
+    wait_readable(s);
+    assert_int_equal(ertc_udp_recvfrom(s, buf, sizeof(buf), &len, &from), WEBRTC_STATUS_SUCCESS);
+    assert_int_equal(len, strlen(want));
+    assert_memory_equal(buf, want, len);
+}
+
+static void expect_nothing(ertc_socket_t s)
+{
+    char buf[64];
+    size_t len = 0;
+    struct pollfd p = {.fd = s, .events = POLLIN};
+    assert_int_equal(poll(&p, 1, 100), 0);
+    assert_int_equal(ertc_udp_recvfrom(s, buf, sizeof(buf), &len, NULL), WEBRTC_STATUS_RETRY_LATER);
+}
+
+/* Two listeners share one port (like us and a browser on 5353) and both hear a datagram sent
+ * to the group from an ordinary socket and from one of them (loopback of multicast). The
+ * group is joined on 127.0.0.1 and sends leave by lo: nothing reaches a real network. */
+static void test_udp_multicast_shared_port(void **state)
+{
+    (void)state;
+    ertc_addr_t lo = make_addr("127.0.0.1", 0);
+    ertc_addr_t group = make_addr("224.0.0.251", 0);
+    ertc_socket_t a, b, other, sender;
+    assert_int_equal(ertc_udp_open_multicast(&group, &lo, 1, &a), WEBRTC_STATUS_SUCCESS);
+    ertc_addr_t bound;
+    assert_int_equal(ertc_socket_local_addr(a, &bound), WEBRTC_STATUS_SUCCESS);
+    assert_int_not_equal(bound.port, 0);
+    group.port = bound.port;
+    assert_int_equal(ertc_udp_open_multicast(&group, &lo, 1, &b), WEBRTC_STATUS_SUCCESS);
+    /* A third listener of the same port in another group: its group is not ours. */
+    ertc_addr_t group2 = make_addr("224.0.0.252", bound.port);
+    assert_int_equal(ertc_udp_open_multicast(&group2, &lo, 1, &other), WEBRTC_STATUS_SUCCESS);
+
+    assert_int_equal(ertc_udp_open(&lo, &sender), WEBRTC_STATUS_SUCCESS);
+    assert_int_equal(ertc_udp_set_multicast_if(sender, &lo), WEBRTC_STATUS_SUCCESS);
+    assert_int_equal(ertc_udp_sendto(sender, "query", 5, &group), WEBRTC_STATUS_SUCCESS);
+    expect_datagram(a, "query");
+    expect_datagram(b, "query");
+    expect_nothing(other);
+
+    assert_int_equal(ertc_udp_sendto(b, "answer", 6, &group), WEBRTC_STATUS_SUCCESS);
+    expect_datagram(a, "answer");
+    expect_datagram(b, "answer");
+    expect_nothing(other);
+
+#ifdef __linux__
+    /* IP_MULTICAST_ALL is off: the other group's traffic stays with its listener. */
+    assert_int_equal(ertc_udp_sendto(sender, "other", 5, &group2), WEBRTC_STATUS_SUCCESS);
+    expect_datagram(other, "other");
+    expect_nothing(a);
+    expect_nothing(b);
+#endif
+    ertc_socket_close(sender);
+    ertc_socket_close(other);
+    ertc_socket_close(b);
+    ertc_socket_close(a);
+}
+
+static void test_udp_multicast_errors(void **state)
+{
+    (void)state;
+    ertc_addr_t lo = make_addr("127.0.0.1", 0);
+    ertc_addr_t unicast = make_addr("127.0.0.1", 0);
+    ertc_addr_t v6 = make_addr("ff02::fb", 0);
+    ertc_addr_t group = make_addr("224.0.0.251", 0);
+    ertc_socket_t s = 7;
+    assert_int_equal(ertc_udp_open_multicast(NULL, &lo, 1, &s), WEBRTC_STATUS_NULL_ARG);
+    assert_int_equal(ertc_udp_open_multicast(&group, NULL, 1, &s), WEBRTC_STATUS_NULL_ARG);
+    assert_int_equal(ertc_udp_open_multicast(&unicast, &lo, 1, &s), WEBRTC_STATUS_INVALID_ARG);
+    assert_int_equal(s, ERTC_INVALID_SOCKET);
+    assert_int_equal(ertc_udp_open_multicast(&v6, &lo, 1, &s), WEBRTC_STATUS_INVALID_ARG);
+    assert_int_equal(ertc_udp_open_multicast(&group, &v6, 1, &s), WEBRTC_STATUS_INVALID_ARG);
+    /* No interface has this documentation address (RFC 5737): no join, no socket. */
+    ertc_addr_t absent = make_addr("192.0.2.1", 0);
+    assert_int_equal(ertc_udp_open_multicast(&group, &absent, 1, &s), WEBRTC_STATUS_NETWORK_ERROR);
+    assert_int_equal(s, ERTC_INVALID_SOCKET);
+    /* A join that fails is skipped when another succeeds. */
+    ertc_addr_t both[2] = {lo, absent};
+    assert_int_equal(ertc_udp_open_multicast(&group, both, 2, &s), WEBRTC_STATUS_SUCCESS);
+    assert_int_equal(ertc_udp_set_multicast_if(s, NULL), WEBRTC_STATUS_NULL_ARG);
+    assert_int_equal(ertc_udp_set_multicast_if(s, &v6), WEBRTC_STATUS_INVALID_ARG);
+    ertc_socket_close(s);
+    assert_int_equal(ertc_udp_set_multicast_if(ERTC_INVALID_SOCKET, &lo),
+                     WEBRTC_STATUS_INVALID_ARG);
+}
+
 /* ---- TCP through the loop ---------------------------------------------------------------- */
 
 typedef struct {
@@ -634,6 +729,8 @@ int main(void)
         cmocka_unit_test(test_udp_ipv4),
         cmocka_unit_test(test_udp_ipv6),
         cmocka_unit_test(test_udp_errors),
+        cmocka_unit_test(test_udp_multicast_shared_port),
+        cmocka_unit_test(test_udp_multicast_errors),
         cmocka_unit_test(test_tcp_ipv4),
         cmocka_unit_test(test_tcp_ipv6),
         cmocka_unit_test(test_tcp_connect_refused),
