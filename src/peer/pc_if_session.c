@@ -124,9 +124,12 @@ void ertc_pc_if_session_deliver(void *sink_arg, const ertc_media_frame_t *frame,
             }
             return;
         }
-        mark(&m->first_video_frame_sent_us);
-        if (frame->key) {
-            mark(&m->first_key_frame_sent_us);
+        uint64_t t = now_us();
+        if (m->first_video_frame_sent_us == 0) {
+            m->first_video_frame_sent_us = t;
+        }
+        if (frame->key && m->first_key_frame_sent_us == 0) {
+            m->first_key_frame_sent_us = t;
         }
         m->video_frames_sent++;
         m->video_bytes_sent += frame->len;
