@@ -103,7 +103,13 @@ typedef struct {
     uint64_t keyframe_requests_received; /* PLI/FIR from the remote */
     uint64_t keyframe_requests_sent;
     uint64_t srtp_drops;
-    int32_t rtt_ms; /* round-trip time; -1 until measured (needs RTCP SR/RR, to come) */
+    uint64_t bytes_sent;     /* SRTP/SRTCP datagrams as sent (headers included) */
+    uint64_t bytes_received; /* SRTP/SRTCP datagrams as received */
+    uint64_t rtcp_packets_sent;
+    uint64_t nacks_received;
+    uint64_t packets_resent; /* retransmissions answering NACKs */
+    uint64_t packets_lost;   /* received RTP sequence numbers given up on */
+    int32_t rtt_ms;          /* round-trip time from RTCP reports; -1 until measured */
 } edgertc_pc_session_metrics_t;
 
 /* Fills *out for a session of edgertc's peer connection (the pSession of create_session).

@@ -321,8 +321,9 @@ static void session_fill_config(const ertc_pc_if_session_t *s, ertc_pc_config_t 
     pcfg->receive_video = video && c->receive_media;
     pcfg->send_audio = audio && c->audio_capture != NULL;
     pcfg->receive_audio = audio && c->receive_media;
-    if (!pcfg->send_video && !pcfg->receive_video) {
-        /* The peer connection's SDP always has its video m-line (sendonly, no frames). */
+    if (!pcfg->send_video && !pcfg->receive_video && !pcfg->send_audio && !pcfg->receive_audio) {
+        /* Nothing to send or receive (no capture, receive_media off): still offer or accept
+         * a video m-line, sendonly with no frames, so the connection itself comes up. */
         pcfg->send_video = true;
     }
     memcpy(pcfg->stun_servers, c->ice.stun, sizeof(c->ice.stun));
@@ -469,10 +470,13 @@ static WEBRTC_STATUS session_on_sdp(ertc_pc_if_session_t *s, const esp_webrtc_si
     if (st == WEBRTC_STATUS_SUCCESS) {
         st = ertc_pc_set_remote_description(s->pc, is_offer ? ERTC_PC_SDP_OFFER : ERTC_PC_SDP_ANSWER,
                                             sdp, sdp_len);
+        const char *detail = ertc_pc_failure_detail(s->pc);
         if (st != WEBRTC_STATUS_SUCCESS) {
+            /* The peer connection names what was offered when no codec is common. */
             snprintf(err, sizeof(err), "%s",
-                     st == WEBRTC_STATUS_NOT_FOUND ? "no common codec (H.264 video needed)"
-                                                   : "SDP refused by the peer connection");
+                     detail[0] != '\0' ? detail
+                     : st == WEBRTC_STATUS_NOT_FOUND ? "no common codec"
+                                                     : "SDP refused by the peer connection");
         }
     }
     ertc_free(sdp);
@@ -607,6 +611,13 @@ void ertc_pc_if_session_metrics(ertc_pc_if_session_t *s, edgertc_pc_session_metr
     out->keyframe_requests_received = ps.keyframe_requests_received;
     out->keyframe_requests_sent = ps.keyframe_requests_sent;
     out->srtp_drops = ps.srtp_drops;
+    out->bytes_sent = ps.bytes_sent;
+    out->bytes_received = ps.bytes_received;
+    out->rtcp_packets_sent = ps.rtcp_packets_sent;
+    out->nacks_received = ps.nacks_received;
+    out->packets_resent = ps.packets_resent;
+    out->packets_lost = ps.packets_lost + ps.audio_packets_lost;
+    out->rtt_ms = ps.has_rtt ? (int32_t)ps.rtt_ms : -1;
     if (s->sink != NULL) {
         ertc_media_queue_stats_t qs;
         ertc_media_pump_get_sink_stats(s->client->pump, s->sink, &qs);
