@@ -70,16 +70,16 @@ typedef struct {
  * the field).
  */
 typedef struct {
-    uint64_t created_us;               /* create_session */
-    uint64_t offer_received_us;        /* remote offer handed to send_message */
-    uint64_t offer_sent_us;            /* our offer given to on_message_received */
+    uint64_t created_us;        /* create_session */
+    uint64_t offer_received_us; /* remote offer handed to send_message */
+    uint64_t offer_sent_us;     /* our offer given to on_message_received */
     uint64_t answer_received_us;
     uint64_t answer_sent_us;
     uint64_t first_local_candidate_us; /* first candidate of ours sent */
     uint64_t first_remote_candidate_us;
-    uint64_t ice_connected_us;         /* 0 until the peer connection reports ICE apart from
-                                          DTLS (it reports both at dtls_connected_us now) */
-    uint64_t dtls_connected_us;        /* DTLS done, SRTP keys ready: state CONNECTED */
+    uint64_t ice_connected_us;  /* 0 until the peer connection reports ICE apart from
+                                   DTLS (it reports both at dtls_connected_us now) */
+    uint64_t dtls_connected_us; /* DTLS done, SRTP keys ready: state CONNECTED */
     uint64_t first_video_frame_sent_us;
     uint64_t first_key_frame_sent_us;
     uint64_t first_audio_frame_sent_us;
@@ -114,7 +114,8 @@ typedef struct {
 
 /* Fills *out for a session of edgertc's peer connection (the pSession of create_session).
  * Any thread. NULL_ARG for NULL arguments. */
-WEBRTC_STATUS edgertc_peer_connection_get_metrics(void *pSession, edgertc_pc_session_metrics_t *out);
+WEBRTC_STATUS edgertc_peer_connection_get_metrics(void *pSession,
+                                                  edgertc_pc_session_metrics_t *out);
 
 /* The session's peer id (valid while the session lives), or NULL. */
 const char *edgertc_peer_connection_session_peer_id(void *pSession);

@@ -407,7 +407,8 @@ WEBRTC_STATUS ertc_media_pump_create(const ertc_media_pump_config_t *config,
         pump->video_config = *config->video_config;
     } else {
         pump->video_config.codec = VIDEO_CODEC_H264;
-        pump->video_config.resolution = (video_resolution_t){.width = 640, .height = 480, .fps = 30};
+        pump->video_config.resolution =
+            (video_resolution_t){.width = 640, .height = 480, .fps = 30};
         pump->video_config.quality = 80;
         pump->video_config.bitrate = 1000;
     }

@@ -37,11 +37,11 @@
 #include "port/loop.h"
 #include "webrtc_status.h"
 
-#define ERTC_MEDIA_PUMP_WAIT_MS           20  /* longest get_frame wait */
-#define ERTC_MEDIA_PUMP_MAX_SINKS         16  /* CONNECTED sessions fed at once */
-#define ERTC_MEDIA_PUMP_MAX_PARAM_SET     256 /* cached SPS or PPS bytes */
-#define ERTC_MEDIA_PUMP_MAX_FRAME         (4u * 1024u * 1024u) /* larger frames are dropped */
-#define ERTC_MEDIA_PUMP_KEY_INTERVAL_MS   500 /* default key_frame_min_interval_ms */
+#define ERTC_MEDIA_PUMP_WAIT_MS         20                   /* longest get_frame wait */
+#define ERTC_MEDIA_PUMP_MAX_SINKS       16                   /* CONNECTED sessions fed at once */
+#define ERTC_MEDIA_PUMP_MAX_PARAM_SET   256                  /* cached SPS or PPS bytes */
+#define ERTC_MEDIA_PUMP_MAX_FRAME       (4u * 1024u * 1024u) /* larger frames are dropped */
+#define ERTC_MEDIA_PUMP_KEY_INTERVAL_MS 500                  /* default key_frame_min_interval_ms */
 
 typedef struct ertc_media_pump ertc_media_pump_t;
 typedef struct ertc_media_sink ertc_media_sink_t;
@@ -52,13 +52,13 @@ typedef void (*ertc_media_pump_deliver_fn)(void *sink_arg, const ertc_media_fram
 
 typedef struct {
     ertc_loop_t *loop;
-    media_stream_video_capture_t *video; /* NULL = no video */
+    media_stream_video_capture_t *video;        /* NULL = no video */
     const video_capture_config_t *video_config; /* NULL = H.264 640x480 30 fps 1000 kbps */
     media_stream_audio_capture_t *audio;        /* NULL = no audio */
     const audio_capture_config_t *audio_config; /* NULL = Opus 48 kHz stereo 20 ms */
-    size_t queue_frames; /* per sink; 0 = ERTC_MEDIA_QUEUE_DEFAULT_FRAMES */
-    size_t queue_bytes;  /* per sink; 0 = ERTC_MEDIA_QUEUE_DEFAULT_BYTES */
-    uint32_t key_frame_min_interval_ms; /* 0 = ERTC_MEDIA_PUMP_KEY_INTERVAL_MS */
+    size_t queue_frames;                        /* per sink; 0 = ERTC_MEDIA_QUEUE_DEFAULT_FRAMES */
+    size_t queue_bytes;                         /* per sink; 0 = ERTC_MEDIA_QUEUE_DEFAULT_BYTES */
+    uint32_t key_frame_min_interval_ms;         /* 0 = ERTC_MEDIA_PUMP_KEY_INTERVAL_MS */
     ertc_media_pump_deliver_fn deliver;
     void *arg;
 } ertc_media_pump_config_t;
@@ -66,8 +66,8 @@ typedef struct {
 typedef struct {
     uint64_t video_frames_captured;
     uint64_t audio_frames_captured;
-    uint64_t capture_errors;     /* get_frame failures other than a timeout */
-    uint64_t param_sets_inserted; /* IDRs completed with cached SPS/PPS */
+    uint64_t capture_errors;       /* get_frame failures other than a timeout */
+    uint64_t param_sets_inserted;  /* IDRs completed with cached SPS/PPS */
     uint64_t key_frames_requested; /* request_key_frame calls made on the source */
     uint64_t drains_refused;       /* a drain could not be posted (loop queue full) */
 } ertc_media_pump_stats_t;

@@ -70,8 +70,8 @@ void ertc_pc_if_raise(ertc_pc_if_client_t *c, app_webrtc_event_t event, uint32_t
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    ERTC_LOGD(TAG, "%s: event %s: %s", peer_id != NULL ? peer_id : "-", app_webrtc_event_name(event),
-              msg);
+    ERTC_LOGD(TAG, "%s: event %s: %s", peer_id != NULL ? peer_id : "-",
+              app_webrtc_event_name(event), msg);
     if (c->event_handler != NULL) {
         char peer[APP_WEBRTC_MAX_SIGNALING_CLIENT_ID_LEN + 1];
         snprintf(peer, sizeof(peer), "%s", peer_id != NULL ? peer_id : "");
@@ -201,7 +201,8 @@ static void do_set_ice_servers(void *arg)
         return;
     }
     size_t name_count = 0;
-    size_t used = ertc_pc_if_ice_prepare(call->in, call->n, c->use_turn, &c->ice, names, &name_count);
+    size_t used =
+        ertc_pc_if_ice_prepare(call->in, call->n, c->use_turn, &c->ice, names, &name_count);
     call->result = WEBRTC_STATUS_SUCCESS;
     if (name_count > 0) {
         call->result = ertc_pc_if_resolver_start(names, name_count, &c->resolver);
@@ -247,7 +248,8 @@ static void pc_if_loop_thread(void *arg)
     (void)ertc_loop_run(arg);
 }
 
-static WEBRTC_STATUS pc_if_apply_impl(ertc_pc_if_client_t *c, const edgertc_peer_connection_config_t *impl,
+static WEBRTC_STATUS pc_if_apply_impl(ertc_pc_if_client_t *c,
+                                      const edgertc_peer_connection_config_t *impl,
                                       ertc_media_pump_config_t *pcfg)
 {
     if (impl->interface_count > EDGERTC_PC_MAX_INTERFACES) {
@@ -431,7 +433,8 @@ static WEBRTC_STATUS pc_if_free(void *pClient)
     return WEBRTC_STATUS_SUCCESS;
 }
 
-static WEBRTC_STATUS pc_if_register_event_handler(void *pClient, app_webrtc_pc_event_handler_t handler)
+static WEBRTC_STATUS pc_if_register_event_handler(void *pClient,
+                                                  app_webrtc_pc_event_handler_t handler)
 {
     ertc_pc_if_client_t *c = as_client(pClient);
     if (c == NULL) {

@@ -24,7 +24,7 @@
 #include "port/port.h"
 #include "webrtc_peer_connection_if.h"
 
-#define ERTC_PC_IF_MAX_PENDING_CANDS 32 /* remote candidates held until the description */
+#define ERTC_PC_IF_MAX_PENDING_CANDS 32          /* remote candidates held until the description */
 #define ERTC_PC_IF_CLIENT_MAGIC      0x70636966u /* "pcif" */
 #define ERTC_PC_IF_SESSION_MAGIC     0x70637373u /* "pcss" */
 

@@ -24,8 +24,8 @@ static void set_err(char *err, size_t size, const char *text)
 
 static bool host_char_ok(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_';
 }
 
 static WEBRTC_STATUS parse_port(const char *p, size_t n, uint16_t *out)
@@ -206,9 +206,9 @@ static void name_clear(ertc_pc_if_ice_name_t *n)
     }
 }
 
-size_t ertc_pc_if_ice_prepare(const app_webrtc_ice_server_t *servers, uint32_t count,
-                              bool use_turn, ertc_pc_if_ice_set_t *set,
-                              ertc_pc_if_ice_name_t *names, size_t *name_count)
+size_t ertc_pc_if_ice_prepare(const app_webrtc_ice_server_t *servers, uint32_t count, bool use_turn,
+                              ertc_pc_if_ice_set_t *set, ertc_pc_if_ice_name_t *names,
+                              size_t *name_count)
 {
     size_t used = 0;
     for (uint32_t i = 0; i < count; i++) {
@@ -293,8 +293,8 @@ static void resolver_thread(void *arg)
         r->ok[i] = ertc_addr_resolve(r->names[i].host, r->names[i].port, ERTC_AF_INET,
                                      &r->addrs[i]) == WEBRTC_STATUS_SUCCESS;
         if (!r->ok[i]) {
-            ERTC_LOGW(TAG, "ICE server %s: name not resolved (%s server skipped)",
-                      r->names[i].host, r->names[i].is_turn ? "TURN" : "STUN");
+            ERTC_LOGW(TAG, "ICE server %s: name not resolved (%s server skipped)", r->names[i].host,
+                      r->names[i].is_turn ? "TURN" : "STUN");
         }
     }
     atomic_store(&r->done, true);
@@ -331,8 +331,8 @@ bool ertc_pc_if_resolver_poll(ertc_pc_if_resolver_t *r, ertc_pc_if_ice_set_t *se
     if (!r->collected) {
         r->collected = true;
         for (size_t i = 0; i < r->count; i++) {
-            if (r->ok[i] && ertc_pc_if_ice_set_add(set, &r->names[i], &r->addrs[i]) !=
-                                WEBRTC_STATUS_SUCCESS) {
+            if (r->ok[i] &&
+                ertc_pc_if_ice_set_add(set, &r->names[i], &r->addrs[i]) != WEBRTC_STATUS_SUCCESS) {
                 ERTC_LOGW(TAG, "ICE server %s skipped: too many servers", r->names[i].host);
             }
         }

@@ -76,9 +76,9 @@ typedef struct {
  * malformed records, and records past the table sizes, are skipped with a warning naming
  * the URL's scheme and host (never the credentials). Returns how many records were used.
  */
-size_t ertc_pc_if_ice_prepare(const app_webrtc_ice_server_t *servers, uint32_t count,
-                              bool use_turn, ertc_pc_if_ice_set_t *set,
-                              ertc_pc_if_ice_name_t *names, size_t *name_count);
+size_t ertc_pc_if_ice_prepare(const app_webrtc_ice_server_t *servers, uint32_t count, bool use_turn,
+                              ertc_pc_if_ice_set_t *set, ertc_pc_if_ice_name_t *names,
+                              size_t *name_count);
 
 /* Adds one resolved server to set; LIMIT_EXCEEDED when its table is full. */
 WEBRTC_STATUS ertc_pc_if_ice_set_add(ertc_pc_if_ice_set_t *set, const ertc_pc_if_ice_name_t *name,

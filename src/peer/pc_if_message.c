@@ -133,7 +133,8 @@ WEBRTC_STATUS ertc_pc_if_parse_candidate(const char *payload, size_t len, char *
         return st == WEBRTC_STATUS_NOT_ENOUGH_MEMORY ? st : WEBRTC_STATUS_MALFORMED;
     }
     const char *text = NULL;
-    if (!cJSON_IsObject(o) || ertc_json_get_string(o, "candidate", &text) != WEBRTC_STATUS_SUCCESS) {
+    if (!cJSON_IsObject(o) ||
+        ertc_json_get_string(o, "candidate", &text) != WEBRTC_STATUS_SUCCESS) {
         set_err(err, err_size, "payload JSON has no string \"candidate\"");
         st = WEBRTC_STATUS_MALFORMED;
     } else if (text[0] != '\0' && !has_prefix(text, strlen(text), "candidate:") &&
@@ -176,7 +177,8 @@ WEBRTC_STATUS ertc_pc_if_build_sdp(bool is_offer, const char *sdp, size_t sdp_le
     *out = NULL;
     char *copy = ertc_strndup(sdp, sdp_len);
     cJSON *o = cJSON_CreateObject();
-    if (copy == NULL || o == NULL || cJSON_AddStringToObject(o, "type", is_offer ? "offer" : "answer") == NULL ||
+    if (copy == NULL || o == NULL ||
+        cJSON_AddStringToObject(o, "type", is_offer ? "offer" : "answer") == NULL ||
         cJSON_AddStringToObject(o, "sdp", copy) == NULL) {
         ertc_free(copy);
         cJSON_Delete(o);

@@ -41,8 +41,8 @@ static void session_report_state(ertc_pc_if_session_t *s, webrtc_peer_state_t st
     }
 }
 
-static void session_send_out(ertc_pc_if_session_t *s, esp_webrtc_message_type_t type,
-                             char *payload, size_t len)
+static void session_send_out(ertc_pc_if_session_t *s, esp_webrtc_message_type_t type, char *payload,
+                             size_t len)
 {
     if (s->on_message == NULL) {
         ERTC_LOGW(TAG, "%s: %s dropped: set_callbacks was not called", s->peer_id,
@@ -78,8 +78,8 @@ static void session_start_streaming(ertc_pc_if_session_t *s)
     WEBRTC_STATUS st = ertc_media_pump_add_sink(c->pump, s, &s->sink);
     if (st != WEBRTC_STATUS_SUCCESS) {
         ERTC_LOGE(TAG, "%s: no media for this session: %s", s->peer_id, webrtc_status_name(st));
-        ertc_pc_if_raise(c, APP_WEBRTC_EVENT_ERROR, st, s->peer_id,
-                         "no media for this session: %s", webrtc_status_name(st));
+        ertc_pc_if_raise(c, APP_WEBRTC_EVENT_ERROR, st, s->peer_id, "no media for this session: %s",
+                         webrtc_status_name(st));
         return;
     }
     s->streaming = true;
@@ -100,8 +100,7 @@ static void session_stop_streaming(ertc_pc_if_session_t *s)
     }
     if (s->streaming) {
         s->streaming = false;
-        ertc_pc_if_raise(c, APP_WEBRTC_EVENT_STREAMING_STOPPED, 0, s->peer_id,
-                         "streaming stopped");
+        ertc_pc_if_raise(c, APP_WEBRTC_EVENT_STREAMING_STOPPED, 0, s->peer_id, "streaming stopped");
     }
 }
 
@@ -135,7 +134,8 @@ void ertc_pc_if_session_deliver(void *sink_arg, const ertc_media_frame_t *frame,
         m->video_bytes_sent += frame->len;
         return;
     }
-    WEBRTC_STATUS st = ertc_pc_send_audio_frame(s->pc, frame->data, frame->len, frame->timestamp_us);
+    WEBRTC_STATUS st =
+        ertc_pc_send_audio_frame(s->pc, frame->data, frame->len, frame->timestamp_us);
     if (st != WEBRTC_STATUS_SUCCESS) {
         m->audio_frames_dropped++;
         if (!s->audio_refused_logged) {
@@ -416,8 +416,8 @@ WEBRTC_STATUS ertc_pc_if_session_offer(ertc_pc_if_session_t *s)
     s->offer_made = true;
     WEBRTC_STATUS st = ertc_pc_create_offer(s->pc);
     if (st != WEBRTC_STATUS_SUCCESS) {
-        ertc_pc_if_raise(s->client, APP_WEBRTC_EVENT_ERROR, st, s->peer_id,
-                         "offer not created: %s", webrtc_status_name(st));
+        ertc_pc_if_raise(s->client, APP_WEBRTC_EVENT_ERROR, st, s->peer_id, "offer not created: %s",
+                         webrtc_status_name(st));
     }
     return st;
 }
@@ -426,8 +426,8 @@ static WEBRTC_STATUS session_add_candidate(ertc_pc_if_session_t *s, const char *
 {
     WEBRTC_STATUS st = ertc_pc_add_remote_candidate(s->pc, line[0] != '\0' ? line : NULL);
     if (st != WEBRTC_STATUS_SUCCESS) {
-        ERTC_LOGW(TAG, "%s: remote candidate refused (%s): %s", s->peer_id,
-                  webrtc_status_name(st), line);
+        ERTC_LOGW(TAG, "%s: remote candidate refused (%s): %s", s->peer_id, webrtc_status_name(st),
+                  line);
     }
     return st;
 }
@@ -446,8 +446,8 @@ static void session_flush_candidates(ertc_pc_if_session_t *s)
     }
 }
 
-static WEBRTC_STATUS session_on_sdp(ertc_pc_if_session_t *s, const esp_webrtc_signaling_message_t *msg,
-                                    bool is_offer)
+static WEBRTC_STATUS session_on_sdp(ertc_pc_if_session_t *s,
+                                    const esp_webrtc_signaling_message_t *msg, bool is_offer)
 {
     const char *what = is_offer ? "offer" : "answer";
     if (is_offer) {
@@ -465,16 +465,16 @@ static WEBRTC_STATUS session_on_sdp(ertc_pc_if_session_t *s, const esp_webrtc_si
     char *sdp = NULL;
     size_t sdp_len = 0;
     char err[ERTC_PC_IF_ERROR_SIZE] = "";
-    WEBRTC_STATUS st =
-        ertc_pc_if_parse_sdp(msg->payload, msg->payload_len, is_offer, &sdp, &sdp_len, err, sizeof(err));
+    WEBRTC_STATUS st = ertc_pc_if_parse_sdp(msg->payload, msg->payload_len, is_offer, &sdp,
+                                            &sdp_len, err, sizeof(err));
     if (st == WEBRTC_STATUS_SUCCESS) {
-        st = ertc_pc_set_remote_description(s->pc, is_offer ? ERTC_PC_SDP_OFFER : ERTC_PC_SDP_ANSWER,
-                                            sdp, sdp_len);
+        st = ertc_pc_set_remote_description(
+            s->pc, is_offer ? ERTC_PC_SDP_OFFER : ERTC_PC_SDP_ANSWER, sdp, sdp_len);
         const char *detail = ertc_pc_failure_detail(s->pc);
         if (st != WEBRTC_STATUS_SUCCESS) {
             /* The peer connection names what was offered when no codec is common. */
             snprintf(err, sizeof(err), "%s",
-                     detail[0] != '\0' ? detail
+                     detail[0] != '\0'               ? detail
                      : st == WEBRTC_STATUS_NOT_FOUND ? "no common codec"
                                                      : "SDP refused by the peer connection");
         }
@@ -502,8 +502,8 @@ static WEBRTC_STATUS session_on_candidate(ertc_pc_if_session_t *s,
 {
     char line[ERTC_PC_IF_MAX_CANDIDATE];
     char err[ERTC_PC_IF_ERROR_SIZE] = "";
-    WEBRTC_STATUS st =
-        ertc_pc_if_parse_candidate(msg->payload, msg->payload_len, line, sizeof(line), err, sizeof(err));
+    WEBRTC_STATUS st = ertc_pc_if_parse_candidate(msg->payload, msg->payload_len, line,
+                                                  sizeof(line), err, sizeof(err));
     if (st != WEBRTC_STATUS_SUCCESS) {
         ERTC_LOGE(TAG, "%s: remote candidate refused: %s (%s)", s->peer_id, err,
                   webrtc_status_name(st));
@@ -569,8 +569,7 @@ void ertc_pc_if_session_destroy(ertc_pc_if_session_t *s)
     if (!s->ended) {
         s->ended = true;
         mark(&s->metrics.ended_us);
-        ertc_pc_if_raise(c, APP_WEBRTC_EVENT_PEER_DISCONNECTED, 0, s->peer_id,
-                         "session destroyed");
+        ertc_pc_if_raise(c, APP_WEBRTC_EVENT_PEER_DISCONNECTED, 0, s->peer_id, "session destroyed");
     }
     s->destroyed = true;
     s->on_message = NULL;

@@ -230,7 +230,8 @@ static esp_err_t cam_get_frame(video_capture_handle_t h, video_frame_t **out, ui
         n += put_nal(cam.buf + n, 0x68, 4);
     }
     n += put_nal(cam.buf + n, key ? 0x65 : 0x41, key ? 1000 : 200);
-    cam.vf = (video_frame_t){.buffer = cam.buf, .len = (uint32_t)n,
+    cam.vf = (video_frame_t){.buffer = cam.buf,
+                             .len = (uint32_t)n,
                              .timestamp = (uint64_t)cam.frame_no * 33333,
                              .type = key ? VIDEO_FRAME_TYPE_I : VIDEO_FRAME_TYPE_P};
     cam.frame_no++;
@@ -290,8 +291,8 @@ static void test_pump_key_frames_and_param_sets(void **state)
     memset(&cam, 0, sizeof(cam));
     ertc_loop_t *loop = NULL;
     assert_int_equal(ertc_loop_create(&loop, 0), WEBRTC_STATUS_SUCCESS);
-    ertc_media_pump_config_t cfg = {.loop = loop, .video = &cam_if, .deliver = deliver,
-                                    .key_frame_min_interval_ms = 1};
+    ertc_media_pump_config_t cfg = {
+        .loop = loop, .video = &cam_if, .deliver = deliver, .key_frame_min_interval_ms = 1};
     ertc_media_pump_t *pump = NULL;
     assert_int_equal(ertc_media_pump_create(&cfg, &pump), WEBRTC_STATUS_SUCCESS);
     assert_int_equal(ertc_media_pump_start(pump), WEBRTC_STATUS_SUCCESS);
@@ -336,8 +337,11 @@ static void test_pump_slow_sink_drops_capture_never_waits(void **state)
     memset(&cam, 0, sizeof(cam));
     ertc_loop_t *loop = NULL;
     assert_int_equal(ertc_loop_create(&loop, 0), WEBRTC_STATUS_SUCCESS);
-    ertc_media_pump_config_t cfg = {.loop = loop, .video = &cam_if, .deliver = deliver,
-                                    .queue_frames = 4, .key_frame_min_interval_ms = 1};
+    ertc_media_pump_config_t cfg = {.loop = loop,
+                                    .video = &cam_if,
+                                    .deliver = deliver,
+                                    .queue_frames = 4,
+                                    .key_frame_min_interval_ms = 1};
     ertc_media_pump_t *pump = NULL;
     assert_int_equal(ertc_media_pump_create(&cfg, &pump), WEBRTC_STATUS_SUCCESS);
     sink_log_t a = {0};

@@ -124,7 +124,8 @@ static esp_err_t cam_get_frame(video_capture_handle_t h, video_frame_t **out, ui
         n += put_nal(cam.buf + n, 0x68, 4);
     }
     n += put_nal(cam.buf + n, key ? 0x65 : 0x41, key ? IDR_LEN : P_LEN);
-    cam.vf = (video_frame_t){.buffer = cam.buf, .len = (uint32_t)n,
+    cam.vf = (video_frame_t){.buffer = cam.buf,
+                             .len = (uint32_t)n,
                              .timestamp = (uint64_t)no * 20000,
                              .type = key ? VIDEO_FRAME_TYPE_I : VIDEO_FRAME_TYPE_P};
     *out = &cam.vf;
@@ -190,8 +191,8 @@ static esp_err_t mic_get_frame(audio_capture_handle_t h, audio_frame_t **out, ui
     mic.next_due_ms = now + 20;
     memset(mic.buf, 0x33, sizeof(mic.buf));
     mic.buf[0] = 0xfc; /* TOC: CELT FB 20 ms, one frame */
-    mic.af = (audio_frame_t){.buffer = mic.buf, .len = sizeof(mic.buf),
-                             .timestamp = (uint64_t)mic.packets * 20000};
+    mic.af = (audio_frame_t){
+        .buffer = mic.buf, .len = sizeof(mic.buf), .timestamp = (uint64_t)mic.packets * 20000};
     mic.packets++;
     *out = &mic.af;
     return ESP_OK;
@@ -213,6 +214,7 @@ static media_stream_audio_capture_t mic_if = {
 };
 
 static int speaker_packets;
+static bool real_sources; /* the media module's test pattern and tone instead of the fakes */
 
 static esp_err_t speaker_init(audio_player_config_t *config, audio_player_handle_t *h)
 {
@@ -228,8 +230,10 @@ static esp_err_t speaker_nop(audio_player_handle_t h)
 static esp_err_t speaker_play(audio_player_handle_t h, const uint8_t *data, uint32_t len)
 {
     (void)h;
-    assert_int_equal(len, sizeof(mic.buf));
-    assert_int_equal(data[0], 0xfc);
+    if (!real_sources) {
+        assert_int_equal(len, sizeof(mic.buf));
+        assert_int_equal(data[0], 0xfc);
+    }
     speaker_packets++;
     return ESP_OK;
 }
@@ -278,7 +282,8 @@ static esp_err_t player_play(video_player_handle_t h, const uint8_t *data, uint3
     if (player.frames == 0) {
         uint32_t types = ertc_media_pump_nal_types(data, len);
         player.first_is_key = key;
-        player.first_has_param_sets = (types & (1u << 7)) && (types & (1u << 8)) && (types & (1u << 5));
+        player.first_has_param_sets =
+            (types & (1u << 7)) && (types & (1u << 8)) && (types & (1u << 5));
     }
     player.keys += key ? 1 : 0;
     player.frames++;
@@ -377,12 +382,12 @@ static void deliver(mail_t *m)
     if (m->type == ESP_WEBRTC_MESSAGE_OFFER) {
         to->offers_received++;
         if (to->session == NULL) { /* app_webrtc: an offer creates the answering session */
-            assert_int_equal(pif->create_session(to->client, to->session_peer, false, NULL,
-                                                 &to->session),
-                             WEBRTC_STATUS_SUCCESS);
-            assert_int_equal(pif->set_callbacks(to->session, (uint64_t)(uintptr_t)to, on_message,
-                                                on_state),
-                             WEBRTC_STATUS_SUCCESS);
+            assert_int_equal(
+                pif->create_session(to->client, to->session_peer, false, NULL, &to->session),
+                WEBRTC_STATUS_SUCCESS);
+            assert_int_equal(
+                pif->set_callbacks(to->session, (uint64_t)(uintptr_t)to, on_message, on_state),
+                WEBRTC_STATUS_SUCCESS);
         }
     }
     if (to->session != NULL) {
@@ -520,8 +525,9 @@ static void do_init(void *arg)
                      WEBRTC_STATUS_SUCCESS);
 }
 
-static void world_init(world_t *w, bool shared_loop)
+static void world_init(world_t *w, bool shared_loop, bool real)
 {
+    real_sources = real;
     memset(w, 0, sizeof(*w));
     memset(&player, 0, sizeof(player));
     memset(&mic, 0, sizeof(mic));
@@ -557,6 +563,12 @@ static void world_init(world_t *w, bool shared_loop)
         if (i == 0) {
             a.cfg.video_capture = &cam_if; /* the camera: sends only */
             a.cfg.audio_capture = &mic_if;
+#ifdef ERTC_WITH_MEDIA
+            if (real) {
+                a.cfg.video_capture = media_stream_get_video_capture_if();
+                a.cfg.audio_capture = media_stream_get_audio_capture_if();
+            }
+#endif
         } else {
             a.cfg.video_player = &player_if; /* the viewer: receives */
             a.cfg.audio_player = &speaker_if;
@@ -603,9 +615,8 @@ static void do_viewer_offers(void *arg)
     endpoint_t *b = arg;
     assert_int_equal(pif->create_session(b->client, b->session_peer, true, NULL, &b->session),
                      WEBRTC_STATUS_SUCCESS);
-    assert_int_equal(
-        pif->set_callbacks(b->session, (uint64_t)(uintptr_t)b, on_message, on_state),
-        WEBRTC_STATUS_SUCCESS);
+    assert_int_equal(pif->set_callbacks(b->session, (uint64_t)(uintptr_t)b, on_message, on_state),
+                     WEBRTC_STATUS_SUCCESS);
     assert_int_equal(pif->trigger_offer(b->session), WEBRTC_STATUS_SUCCESS);
     assert_int_equal(pif->trigger_offer(b->session), WEBRTC_STATUS_SUCCESS);
 }
@@ -638,7 +649,7 @@ static void check_connected_and_streaming(world_t *w)
     assert_true(player.first_is_key);
     assert_true(player.first_has_param_sets);
     ertc_mutex_lock(cam.lock);
-    assert_true(cam.key_requests >= 1);
+    assert_true(real_sources || cam.key_requests >= 1);
     ertc_mutex_unlock(cam.lock);
     assert_int_equal(player.inits, 1);
     /* Events of the answering camera, in order. */
@@ -676,7 +687,8 @@ static void check_connected_and_streaming(world_t *w)
     assert_true(ma.first_video_frame_sent_us >= ma.dtls_connected_us);
     assert_true(ma.first_key_frame_sent_us == ma.first_video_frame_sent_us);
     assert_true(ma.video_frames_sent > 0 && ma.video_bytes_sent > 0 && ma.rtp_packets_sent > 0);
-    assert_true(ma.audio_frames_sent > 0 && ma.audio_bytes_sent == ma.audio_frames_sent * 80);
+    assert_true(ma.audio_frames_sent > 0);
+    assert_true(real_sources || ma.audio_bytes_sent == ma.audio_frames_sent * 80);
     assert_true(mb.audio_frames_received >= 10);
     assert_true(ma.bytes_sent > ma.video_bytes_sent);
     assert_true(mb.offer_sent_us > 0 && mb.answer_received_us >= mb.offer_sent_us);
@@ -705,7 +717,7 @@ static void test_connect_stream_destroy(void **state)
 {
     (void)state;
     world_t w;
-    world_init(&w, true);
+    world_init(&w, true, false);
     on_app_thread(&w, do_viewer_offers, &w.ep[1]);
     check_connected_and_streaming(&w);
     /* RTCP reports (every second) give the camera a round-trip time. */
@@ -770,8 +782,9 @@ static void do_bad_messages(void *arg)
     assert_int_equal(send_raw(a, ESP_WEBRTC_MESSAGE_ANSWER, "{}", 2),
                      WEBRTC_STATUS_INVALID_OPERATION); /* we answer; we never get answers */
     assert_int_equal(send_raw(a, ESP_WEBRTC_MESSAGE_BYE, "{}", 2), WEBRTC_STATUS_INVALID_ARG);
-    assert_int_equal(send_raw(a, ESP_WEBRTC_MESSAGE_OFFER, "{}", APP_WEBRTC_MAX_MESSAGE_PAYLOAD_LEN + 1),
-                     WEBRTC_STATUS_LIMIT_EXCEEDED);
+    assert_int_equal(
+        send_raw(a, ESP_WEBRTC_MESSAGE_OFFER, "{}", APP_WEBRTC_MAX_MESSAGE_PAYLOAD_LEN + 1),
+        WEBRTC_STATUS_LIMIT_EXCEEDED);
     assert_int_equal(pif->send_message(a->session, NULL), WEBRTC_STATUS_NULL_ARG);
     assert_int_equal(pif->trigger_offer(a->session), WEBRTC_STATUS_INVALID_OPERATION);
     /* Data channels are not there yet. */
@@ -779,17 +792,19 @@ static void do_bad_messages(void *arg)
     assert_int_equal(pif->create_data_channel(a->session, "x", NULL, &dc),
                      WEBRTC_STATUS_NOT_IMPLEMENTED);
     assert_null(dc);
-    assert_int_equal(pif->send_data_channel_message(a->session, NULL, false, (const uint8_t *)"x", 0),
-                     WEBRTC_STATUS_NULL_ARG);
-    assert_int_equal(pif->send_data_channel_message(a->session, NULL, false, (const uint8_t *)"x", 1),
-                     WEBRTC_STATUS_NOT_IMPLEMENTED);
+    assert_int_equal(
+        pif->send_data_channel_message(a->session, NULL, false, (const uint8_t *)"x", 0),
+        WEBRTC_STATUS_NULL_ARG);
+    assert_int_equal(
+        pif->send_data_channel_message(a->session, NULL, false, (const uint8_t *)"x", 1),
+        WEBRTC_STATUS_NOT_IMPLEMENTED);
 }
 
 static void test_bad_messages_leave_session_working(void **state)
 {
     (void)state;
     world_t w;
-    world_init(&w, true);
+    world_init(&w, true, false);
     on_app_thread(&w, do_bad_messages, &w.ep[0]);
     assert_int_equal(w.ep[0].n_states, 0); /* nothing happened to the session */
     /* The same session then answers a real offer and streams. */
@@ -802,12 +817,26 @@ static void test_own_loops_free_with_sessions_alive(void **state)
 {
     (void)state;
     world_t w;
-    world_init(&w, false); /* each client runs its own loop thread; calls come from here */
+    world_init(&w, false, false); /* each client runs its own loop thread; calls come from here */
     do_viewer_offers(&w.ep[1]);
     check_connected_and_streaming(&w);
     world_free(&w);
     assert_int_equal(player.deinits, 1);
 }
+
+#ifdef ERTC_WITH_MEDIA
+/* The media module's live test pattern (openh264) and tone (libopus) through the binding:
+ * the viewer's first frame is a real IDR with its SPS and PPS. */
+static void test_real_sources(void **state)
+{
+    (void)state;
+    world_t w;
+    world_init(&w, true, true);
+    on_app_thread(&w, do_viewer_offers, &w.ep[1]);
+    check_connected_and_streaming(&w);
+    world_free(&w);
+}
+#endif
 
 static void test_ice_servers(void **state)
 {
@@ -893,6 +922,9 @@ int main(void)
         cmocka_unit_test(test_connect_stream_destroy),
         cmocka_unit_test(test_bad_messages_leave_session_working),
         cmocka_unit_test(test_own_loops_free_with_sessions_alive),
+#ifdef ERTC_WITH_MEDIA
+        cmocka_unit_test(test_real_sources),
+#endif
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (cam.lock != NULL) {

@@ -116,9 +116,9 @@ static void test_builders_round_trip(void **state)
     assert_string_equal(back, sdp);
     ertc_free(back);
     ertc_free(json);
-    assert_int_equal(ertc_pc_if_build_candidate("candidate:1 1 udp 1 1.2.3.4 5 typ host", &json,
-                                                &len),
-                     WEBRTC_STATUS_SUCCESS);
+    assert_int_equal(
+        ertc_pc_if_build_candidate("candidate:1 1 udp 1 1.2.3.4 5 typ host", &json, &len),
+        WEBRTC_STATUS_SUCCESS);
     assert_string_equal(json, "{\"candidate\":\"candidate:1 1 udp 1 1.2.3.4 5 typ host\","
                               "\"sdpMid\":\"0\",\"sdpMLineIndex\":0}");
     ertc_free(json);
@@ -147,17 +147,27 @@ static void test_ice_urls(void **state)
     assert_int_equal(url_of("turn:[::1]:3479?transport=tcp", &u), WEBRTC_STATUS_SUCCESS);
     assert_string_equal(u.host, "::1");
     assert_true(u.transport_tcp);
-    assert_int_equal(url_of("turns:1-2-3-4.t-x.kinesisvideo.us-west-2.amazonaws.com:443?transport=tcp",
-                            &u),
-                     WEBRTC_STATUS_SUCCESS);
+    assert_int_equal(
+        url_of("turns:1-2-3-4.t-x.kinesisvideo.us-west-2.amazonaws.com:443?transport=tcp", &u),
+        WEBRTC_STATUS_SUCCESS);
     assert_int_equal(u.scheme, ERTC_ICE_URL_TURNS);
     assert_int_equal(url_of("stuns:x.example", &u), WEBRTC_STATUS_SUCCESS);
     assert_int_equal(u.port, 5349);
     assert_int_equal(url_of("stun://x.example:19302", &u), WEBRTC_STATUS_SUCCESS);
     const char *bad[] = {
-        "", "stun:", "stun::3478", "http://x", "stun:x:0", "stun:x:65536", "stun:x:",
-        "stun:x?transport=udp", "turn:x?transport=sctp", "turn:[::1", "turn:[not-v6]",
-        "stun:a b", "stun:x:12a",
+        "",
+        "stun:",
+        "stun::3478",
+        "http://x",
+        "stun:x:0",
+        "stun:x:65536",
+        "stun:x:",
+        "stun:x?transport=udp",
+        "turn:x?transport=sctp",
+        "turn:[::1",
+        "turn:[not-v6]",
+        "stun:a b",
+        "stun:x:12a",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         assert_int_equal(url_of(bad[i], &u), WEBRTC_STATUS_MALFORMED);
@@ -206,10 +216,8 @@ int main(void)
 {
     ertc_alloc_route_libraries();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sdp_payloads),
-        cmocka_unit_test(test_candidate_payloads),
-        cmocka_unit_test(test_builders_round_trip),
-        cmocka_unit_test(test_ice_urls),
+        cmocka_unit_test(test_sdp_payloads),        cmocka_unit_test(test_candidate_payloads),
+        cmocka_unit_test(test_builders_round_trip), cmocka_unit_test(test_ice_urls),
         cmocka_unit_test(test_ice_prepare),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
