@@ -330,9 +330,6 @@ static WEBRTC_STATUS pc_if_init(void *pc_cfg, void **ppClient)
         .buffer_ms = 100,
     };
     ertc_timer_init(&c->reap_timer, pc_if_reap, c);
-    if (!c->trickle_ice) {
-        ERTC_LOGW(TAG, "trickle_ice off: not supported yet, candidates are trickled anyway");
-    }
     ertc_media_pump_config_t pcfg = {
         .video = c->media_type != APP_WEBRTC_MEDIA_AUDIO ? c->video_capture : NULL,
         .audio = c->media_type != APP_WEBRTC_MEDIA_VIDEO ? c->audio_capture : NULL,

@@ -25,6 +25,7 @@
 #include "webrtc_peer_connection_if.h"
 
 #define ERTC_PC_IF_MAX_PENDING_CANDS 32          /* remote candidates held until the description */
+#define ERTC_PC_IF_MAX_HELD_CANDS    16          /* our candidates written into a non-trickle SDP */
 #define ERTC_PC_IF_CLIENT_MAGIC      0x70636966u /* "pcif" */
 #define ERTC_PC_IF_SESSION_MAGIC     0x70637373u /* "pcss" */
 
@@ -95,6 +96,13 @@ struct ertc_pc_if_session {
     char *pending_cands[ERTC_PC_IF_MAX_PENDING_CANDS];
     size_t pending_count;
     bool pending_end_of_candidates;
+
+    /* Non-trickle ICE: our description waits for the end of gathering. */
+    char *held_sdp;
+    size_t held_len;
+    bool held_offer;
+    char *held_cands[ERTC_PC_IF_MAX_HELD_CANDS];
+    size_t held_count;
 
     ertc_media_sink_t *sink;
     bool streaming; /* STREAMING_STARTED raised */

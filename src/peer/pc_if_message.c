@@ -203,3 +203,66 @@ WEBRTC_STATUS ertc_pc_if_build_candidate(const char *line, char **out, size_t *o
     }
     return print_json(o, out, out_len);
 }
+
+/* Where the first m-section ends: the start of the second "m=" line, or the end. */
+static size_t first_media_end(const char *sdp, size_t len, bool *found)
+{
+    *found = false;
+    for (size_t i = 0; i + 2 <= len; i++) {
+        bool line_start = i == 0 || sdp[i - 1] == '\n';
+        if (line_start && sdp[i] == 'm' && sdp[i + 1] == '=') {
+            if (*found) {
+                return i;
+            }
+            *found = true;
+        }
+    }
+    return len;
+}
+
+WEBRTC_STATUS ertc_pc_if_sdp_with_candidates(const char *sdp, size_t len, char *const *lines,
+                                             size_t count, char **out, size_t *out_len)
+{
+    if (sdp == NULL || out == NULL || (lines == NULL && count > 0)) {
+        return WEBRTC_STATUS_NULL_ARG;
+    }
+    *out = NULL;
+    bool found = false;
+    size_t at = first_media_end(sdp, len, &found);
+    if (!found) {
+        return WEBRTC_STATUS_MALFORMED;
+    }
+    /* The m-section must end with a line break before more lines are added. */
+    bool need_crlf = at > 0 && sdp[at - 1] != '\n';
+    static const char eoc[] = "a=end-of-candidates\r\n";
+    size_t extra = (need_crlf ? 2 : 0) + sizeof(eoc) - 1;
+    for (size_t i = 0; i < count; i++) {
+        bool has_a = strncmp(lines[i], "a=", 2) == 0;
+        extra += (has_a ? 0 : 2) + strlen(lines[i]) + 2;
+    }
+    char *buf = ertc_malloc(len + extra + 1);
+    if (buf == NULL) {
+        return WEBRTC_STATUS_NOT_ENOUGH_MEMORY;
+    }
+    size_t n = 0;
+    memcpy(buf, sdp, at);
+    n = at;
+    if (need_crlf) {
+        memcpy(buf + n, "\r\n", 2);
+        n += 2;
+    }
+    for (size_t i = 0; i < count; i++) {
+        n += (size_t)sprintf(buf + n, "%s%s\r\n",
+                             strncmp(lines[i], "a=", 2) == 0 ? "" : "a=", lines[i]);
+    }
+    memcpy(buf + n, eoc, sizeof(eoc) - 1);
+    n += sizeof(eoc) - 1;
+    memcpy(buf + n, sdp + at, len - at);
+    n += len - at;
+    buf[n] = '\0';
+    *out = buf;
+    if (out_len != NULL) {
+        *out_len = n;
+    }
+    return WEBRTC_STATUS_SUCCESS;
+}

@@ -45,4 +45,13 @@ WEBRTC_STATUS ertc_pc_if_build_sdp(bool is_offer, const char *sdp, size_t sdp_le
                                    size_t *out_len);
 WEBRTC_STATUS ertc_pc_if_build_candidate(const char *line, char **out, size_t *out_len);
 
+/*
+ * Non-trickle ICE: sdp with "a=candidate:" lines (lines[i] given as "candidate:..." or
+ * "a=candidate:...") and "a=end-of-candidates" added at the end of its first m-section, the
+ * BUNDLE transport's. New NUL-terminated buffer, freed with ertc_free. MALFORMED when sdp
+ * has no m-section.
+ */
+WEBRTC_STATUS ertc_pc_if_sdp_with_candidates(const char *sdp, size_t len, char *const *lines,
+                                             size_t count, char **out, size_t *out_len);
+
 #endif

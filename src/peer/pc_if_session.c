@@ -83,6 +83,7 @@ static void session_start_streaming(ertc_pc_if_session_t *s)
         return;
     }
     s->streaming = true;
+    mark(&s->metrics.streaming_started_us);
     ertc_pc_if_raise(c, APP_WEBRTC_EVENT_STREAMING_STARTED, 0, s->peer_id,
                      "streaming started (waiting for a key frame)");
 }
@@ -151,17 +152,12 @@ void ertc_pc_if_session_deliver(void *sink_arg, const ertc_media_frame_t *frame,
 
 /* ---- ertc_pc callbacks --------------------------------------------------------------------- */
 
-static void pc_on_local_description(ertc_pc_t *pc, const ertc_pc_description_t *desc, void *arg)
+static void session_send_description(ertc_pc_if_session_t *s, bool offer, const char *sdp,
+                                     size_t sdp_len)
 {
-    (void)pc;
-    ertc_pc_if_session_t *s = arg;
-    if (s->destroyed) {
-        return;
-    }
-    bool offer = desc->type == ERTC_PC_SDP_OFFER;
     char *json = NULL;
     size_t len = 0;
-    WEBRTC_STATUS st = ertc_pc_if_build_sdp(offer, desc->sdp, desc->len, &json, &len);
+    WEBRTC_STATUS st = ertc_pc_if_build_sdp(offer, sdp, sdp_len, &json, &len);
     if (st != WEBRTC_STATUS_SUCCESS) {
         ERTC_LOGE(TAG, "%s: %s not sent: %s", s->peer_id, offer ? "offer" : "answer",
                   webrtc_status_name(st));
@@ -172,6 +168,56 @@ static void pc_on_local_description(ertc_pc_t *pc, const ertc_pc_description_t *
     ertc_free(json);
 }
 
+static void session_drop_held(ertc_pc_if_session_t *s)
+{
+    ertc_free(s->held_sdp);
+    s->held_sdp = NULL;
+    for (size_t i = 0; i < s->held_count; i++) {
+        ertc_free(s->held_cands[i]);
+    }
+    s->held_count = 0;
+}
+
+/* Non-trickle: gathering is over, so the description goes out with every candidate in it. */
+static void session_send_held(ertc_pc_if_session_t *s)
+{
+    char *sdp = NULL;
+    size_t len = 0;
+    WEBRTC_STATUS st = ertc_pc_if_sdp_with_candidates(s->held_sdp, s->held_len, s->held_cands,
+                                                      s->held_count, &sdp, &len);
+    if (st == WEBRTC_STATUS_SUCCESS) {
+        session_send_description(s, s->held_offer, sdp, len);
+        if (s->held_count > 0) {
+            mark(&s->metrics.first_local_candidate_us); /* they went out inside it */
+        }
+    } else {
+        ERTC_LOGE(TAG, "%s: description not sent: %s", s->peer_id, webrtc_status_name(st));
+    }
+    ertc_free(sdp);
+    session_drop_held(s);
+}
+
+static void pc_on_local_description(ertc_pc_t *pc, const ertc_pc_description_t *desc, void *arg)
+{
+    (void)pc;
+    ertc_pc_if_session_t *s = arg;
+    if (s->destroyed) {
+        return;
+    }
+    bool offer = desc->type == ERTC_PC_SDP_OFFER;
+    if (s->client->trickle_ice) {
+        session_send_description(s, offer, desc->sdp, desc->len);
+        return;
+    }
+    session_drop_held(s);
+    s->held_sdp = ertc_strndup(desc->sdp, desc->len);
+    s->held_len = desc->len;
+    s->held_offer = offer;
+    if (s->held_sdp == NULL) {
+        ERTC_LOGE(TAG, "%s: description not sent: out of memory", s->peer_id);
+    }
+}
+
 static void pc_on_local_candidate(ertc_pc_t *pc, const char *line, void *arg)
 {
     (void)pc;
@@ -180,9 +226,21 @@ static void pc_on_local_candidate(ertc_pc_t *pc, const char *line, void *arg)
         return;
     }
     if (line == NULL) {
+        if (s->held_sdp != NULL) {
+            session_send_held(s);
+        }
         /* Not signaled: AppRTC has no end-of-candidates and KVS drops it (spec §2.2.2). */
-        ertc_pc_if_raise(s->client, APP_WEBRTC_EVENT_ICE_GATHERING_COMPLETE, 0, s->peer_id,
-                         "ICE gathering complete");
+        if (!s->destroyed) {
+            ertc_pc_if_raise(s->client, APP_WEBRTC_EVENT_ICE_GATHERING_COMPLETE, 0, s->peer_id,
+                             "ICE gathering complete");
+        }
+        return;
+    }
+    if (!s->client->trickle_ice) {
+        if (s->held_sdp != NULL && s->held_count < ERTC_PC_IF_MAX_HELD_CANDS) {
+            s->held_cands[s->held_count] = ertc_strdup(line);
+            s->held_count += s->held_cands[s->held_count] != NULL ? 1 : 0;
+        }
         return;
     }
     char *json = NULL;
@@ -591,6 +649,7 @@ void ertc_pc_if_session_destroy(ertc_pc_if_session_t *s)
 void ertc_pc_if_session_free(ertc_pc_if_session_t *s)
 {
     ertc_pc_free(s->pc);
+    session_drop_held(s);
     for (size_t i = 0; i < s->pending_count; i++) {
         ertc_free(s->pending_cands[i]);
     }

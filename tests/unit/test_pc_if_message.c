@@ -124,6 +124,37 @@ static void test_builders_round_trip(void **state)
     ertc_free(json);
 }
 
+static void test_sdp_with_candidates(void **state)
+{
+    (void)state;
+    const char *sdp = "v=0\r\ns=-\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\n"
+                      "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:1\r\n";
+    char c0[] = "candidate:1 1 udp 2130706431 10.0.0.1 5000 typ host";
+    char c1[] = "a=candidate:2 1 udp 1694498815 192.0.2.1 6000 typ srflx raddr 0.0.0.0 rport 0";
+    char *lines[] = {c0, c1};
+    char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(ertc_pc_if_sdp_with_candidates(sdp, strlen(sdp), lines, 2, &out, &len),
+                     WEBRTC_STATUS_SUCCESS);
+    assert_string_equal(out, "v=0\r\ns=-\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\n"
+                             "a=candidate:1 1 udp 2130706431 10.0.0.1 5000 typ host\r\n"
+                             "a=candidate:2 1 udp 1694498815 192.0.2.1 6000 typ srflx raddr "
+                             "0.0.0.0 rport 0\r\n"
+                             "a=end-of-candidates\r\n"
+                             "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:1\r\n");
+    assert_int_equal(strlen(out), len);
+    ertc_free(out);
+    /* One m-section without a final line break; no candidates at all. */
+    const char *one = "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0";
+    assert_int_equal(ertc_pc_if_sdp_with_candidates(one, strlen(one), NULL, 0, &out, &len),
+                     WEBRTC_STATUS_SUCCESS);
+    assert_string_equal(out, "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\n"
+                             "a=end-of-candidates\r\n");
+    ertc_free(out);
+    assert_int_equal(ertc_pc_if_sdp_with_candidates("v=0\r\n", 5, NULL, 0, &out, &len),
+                     WEBRTC_STATUS_MALFORMED);
+}
+
 static WEBRTC_STATUS url_of(const char *s, ertc_ice_url_t *u)
 {
     char err[96];
@@ -216,8 +247,11 @@ int main(void)
 {
     ertc_alloc_route_libraries();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sdp_payloads),        cmocka_unit_test(test_candidate_payloads),
-        cmocka_unit_test(test_builders_round_trip), cmocka_unit_test(test_ice_urls),
+        cmocka_unit_test(test_sdp_payloads),
+        cmocka_unit_test(test_candidate_payloads),
+        cmocka_unit_test(test_builders_round_trip),
+        cmocka_unit_test(test_sdp_with_candidates),
+        cmocka_unit_test(test_ice_urls),
         cmocka_unit_test(test_ice_prepare),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
