@@ -397,8 +397,10 @@ static void do_free(void *arg)
 
 static void pc_if_free_client(ertc_pc_if_client_t *c)
 {
-    if (c->loop != NULL) {
-        pc_if_call_t call = {.client = c};
+    pc_if_call_t call = {.client = c};
+    if (c->own_loop && c->loop != NULL && c->loop_thread == NULL) {
+        do_free(&call); /* init failed before our loop ran: nobody else is on it */
+    } else if (c->loop != NULL) {
         (void)pc_if_run(c->loop, do_free, &call);
     }
     if (c->own_loop && c->loop != NULL) {

@@ -25,6 +25,7 @@
 #include "port/loop.h"
 #include "port/port.h"
 #include "util/alloc.h"
+#include "util/log.h"
 
 #include "test_pc_if_fakes.h"
 
@@ -706,6 +707,38 @@ static void test_init_errors(void **state)
     assert_int_equal(pif->free(client), WEBRTC_STATUS_SUCCESS);
 }
 
+/* Every allocation of init, create_session (gathering included), an offer, destroy and free
+ * fails once in turn: each call fails cleanly or succeeds, nothing leaks (LSan), no crash. */
+static void test_allocation_failures(void **state)
+{
+    (void)state;
+    pif = edgertc_peer_connection_if_get();
+    ertc_log_set_level(7);
+    int completed = 0;
+    uint64_t skip = 0;
+    for (; skip < 400 && completed < 3; skip++) {
+        ertc_alloc_reset_peak(); /* zeroes the failure count */
+        ertc_alloc_inject_failure(skip, false);
+        void *client = NULL;
+        if (pif->init(NULL, &client) == WEBRTC_STATUS_SUCCESS) {
+            void *s = NULL;
+            if (pif->create_session(client, "peer", true, NULL, &s) == WEBRTC_STATUS_SUCCESS) {
+                (void)pif->trigger_offer(s);
+                assert_int_equal(pif->destroy_session(s), WEBRTC_STATUS_SUCCESS);
+            }
+            assert_int_equal(pif->free(client), WEBRTC_STATUS_SUCCESS);
+        }
+        ertc_alloc_stats_t st;
+        ertc_alloc_get_stats(&st);
+        ertc_alloc_inject_off();
+        completed += st.failed == 0 ? 1 : 0; /* the injected failure was never reached */
+    }
+    assert_true(completed >= 1);
+    assert_true(skip > 20); /* the calls above do allocate that much */
+    print_message("allocation failures: %llu points tried\n", (unsigned long long)skip);
+    ertc_log_set_level(3);
+}
+
 int main(void)
 {
     ertc_alloc_route_libraries();
@@ -716,6 +749,7 @@ int main(void)
         cmocka_unit_test(test_bad_messages_leave_session_working),
         cmocka_unit_test(test_own_loops_free_with_sessions_alive),
         cmocka_unit_test(test_without_trickle),
+        cmocka_unit_test(test_allocation_failures),
 #ifdef ERTC_WITH_MEDIA
         cmocka_unit_test(test_real_sources),
 #endif
