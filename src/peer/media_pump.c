@@ -3,9 +3,13 @@
  * the event loop (see media_pump.h).
  *
  * The hand-over to the loop: a capture thread posts a drain call when it queued something
- * and none is pending. The posted call must not outlive the pump, so its argument is a
- * small reference-counted link: destroy clears link->pump, and the posted call frees the
- * link when it holds the last reference.
+ * and none is pending. A posted call may run after the pump is gone, or never (a loop
+ * destroyed with calls still queued drops them), so its argument is no pointer to memory
+ * that must be freed: it names a slot of a small process-wide table (the pumps alive, like
+ * the allocation hooks a process-wide registry) and the slot's generation. Destroy moves the
+ * generation on before the slot is reused, so a late call finds a stale generation and does
+ * nothing. Drains and destroy both run on the pump's loop thread; the capture threads only
+ * set the slot's pending flag, and they are joined before destroy.
  */
 #include "peer/media_pump.h"
 
@@ -25,11 +29,12 @@
 #define NAL_PPS          8
 
 typedef struct {
-    ertc_mutex_t *lock;
-    int refs;
-    ertc_media_pump_t *pump; /* NULL once the pump is gone */
-    bool pending;            /* a drain call is posted and has not run */
-} pump_link_t;
+    _Atomic(ertc_media_pump_t *) pump; /* NULL = free */
+    atomic_uint gen;                   /* moved on by destroy */
+    atomic_bool pending;               /* a drain call is posted and has not run */
+} pump_slot_t;
+
+static pump_slot_t pump_slots[ERTC_MEDIA_PUMP_MAX_PUMPS];
 
 struct ertc_media_sink {
     ertc_media_queue_t queue;
@@ -42,7 +47,8 @@ struct ertc_media_pump {
     audio_capture_config_t audio_config;
     ertc_mutex_t *lock; /* sinks, their queues, stats */
     ertc_media_sink_t *sinks[ERTC_MEDIA_PUMP_MAX_SINKS];
-    pump_link_t *link;
+    size_t slot;
+    unsigned slot_gen;
     ertc_media_pump_stats_t stats;
 
     atomic_bool running;
@@ -178,17 +184,6 @@ static ertc_media_frame_t *pump_make_video_frame(ertc_media_pump_t *pump, const 
 
 /* ---- hand-over to the loop --------------------------------------------------------------- */
 
-static void link_unref(pump_link_t *link)
-{
-    ertc_mutex_lock(link->lock);
-    bool last = --link->refs == 0;
-    ertc_mutex_unlock(link->lock);
-    if (last) {
-        ertc_mutex_destroy(link->lock);
-        ertc_free(link);
-    }
-}
-
 static void pump_drain(ertc_media_pump_t *pump)
 {
     ertc_media_frame_t *batch[PUMP_DRAIN_BATCH];
@@ -217,36 +212,39 @@ static void pump_drain(ertc_media_pump_t *pump)
     }
 }
 
+/* The posted call's argument: slot index and generation, no pointer. */
+#define SLOT_BITS 6
+static void *slot_token(size_t slot, unsigned gen)
+{
+    return (void *)(uintptr_t)(((uintptr_t)gen << SLOT_BITS) | slot);
+}
+
 static void pump_drain_posted(void *arg)
 {
-    pump_link_t *link = arg;
-    ertc_mutex_lock(link->lock);
-    link->pending = false;
-    ertc_media_pump_t *pump = link->pump;
-    ertc_mutex_unlock(link->lock);
+    uintptr_t token = (uintptr_t)arg;
+    pump_slot_t *slot = &pump_slots[token & ((1u << SLOT_BITS) - 1)];
+    unsigned gen = (unsigned)(token >> SLOT_BITS);
+    unsigned current = atomic_load(&slot->gen) & (unsigned)(UINTPTR_MAX >> SLOT_BITS);
+    if (gen != current) {
+        return; /* the pump that posted it is gone */
+    }
+    ertc_media_pump_t *pump = atomic_load(&slot->pump);
+    atomic_store(&slot->pending, false);
     if (pump != NULL) {
         pump_drain(pump);
     }
-    link_unref(link);
 }
 
 static void pump_schedule_drain(ertc_media_pump_t *pump)
 {
-    pump_link_t *link = pump->link;
-    ertc_mutex_lock(link->lock);
-    if (link->pending || link->pump == NULL) {
-        ertc_mutex_unlock(link->lock);
+    pump_slot_t *slot = &pump_slots[pump->slot];
+    if (atomic_exchange(&slot->pending, true)) {
         return;
     }
-    link->pending = true;
-    link->refs++;
-    ertc_mutex_unlock(link->lock);
-    if (ertc_loop_post(pump->cfg.loop, pump_drain_posted, link) != WEBRTC_STATUS_SUCCESS) {
+    if (ertc_loop_post(pump->cfg.loop, pump_drain_posted, slot_token(pump->slot, pump->slot_gen)) !=
+        WEBRTC_STATUS_SUCCESS) {
         /* The frames stay queued (bounded); the next frame tries again. */
-        ertc_mutex_lock(link->lock);
-        link->pending = false;
-        link->refs--;
-        ertc_mutex_unlock(link->lock);
+        atomic_store(&slot->pending, false);
         ertc_mutex_lock(pump->lock);
         pump->stats.drains_refused++;
         ertc_mutex_unlock(pump->lock);
@@ -383,20 +381,27 @@ WEBRTC_STATUS ertc_media_pump_create(const ertc_media_pump_config_t *config,
     }
     *out = NULL;
     ertc_media_pump_t *pump = ertc_calloc(1, sizeof(*pump));
-    pump_link_t *link = ertc_calloc(1, sizeof(*link));
-    WEBRTC_STATUS st = WEBRTC_STATUS_NOT_ENOUGH_MEMORY;
-    if (pump != NULL && link != NULL) {
-        st = ertc_mutex_create(&pump->lock);
+    if (pump == NULL) {
+        return WEBRTC_STATUS_NOT_ENOUGH_MEMORY;
     }
-    if (st == WEBRTC_STATUS_SUCCESS) {
-        st = ertc_mutex_create(&link->lock);
-        if (st != WEBRTC_STATUS_SUCCESS) {
-            ertc_mutex_destroy(pump->lock);
+    WEBRTC_STATUS st = ertc_mutex_create(&pump->lock);
+    if (st != WEBRTC_STATUS_SUCCESS) {
+        ertc_free(pump);
+        return st;
+    }
+    st = WEBRTC_STATUS_LIMIT_EXCEEDED;
+    for (size_t i = 0; i < ERTC_MEDIA_PUMP_MAX_PUMPS && st != WEBRTC_STATUS_SUCCESS; i++) {
+        ertc_media_pump_t *expected = NULL;
+        if (atomic_compare_exchange_strong(&pump_slots[i].pump, &expected, pump)) {
+            pump->slot = i;
+            pump->slot_gen = atomic_load(&pump_slots[i].gen) & (unsigned)(UINTPTR_MAX >> SLOT_BITS);
+            atomic_store(&pump_slots[i].pending, false);
+            st = WEBRTC_STATUS_SUCCESS;
         }
     }
     if (st != WEBRTC_STATUS_SUCCESS) {
+        ertc_mutex_destroy(pump->lock);
         ertc_free(pump);
-        ertc_free(link);
         return st;
     }
     pump->cfg = *config;
@@ -423,9 +428,6 @@ WEBRTC_STATUS ertc_media_pump_create(const ertc_media_pump_config_t *config,
     }
     pump->cfg.video_config = NULL;
     pump->cfg.audio_config = NULL;
-    link->refs = 1;
-    link->pump = pump;
-    pump->link = link;
     atomic_init(&pump->running, false);
     atomic_init(&pump->key_wanted, false);
     *out = pump;
@@ -559,11 +561,11 @@ void ertc_media_pump_destroy(ertc_media_pump_t *pump)
     for (size_t i = 0; i < ERTC_MEDIA_PUMP_MAX_SINKS; i++) {
         ertc_media_pump_remove_sink(pump, pump->sinks[i]);
     }
-    pump_link_t *link = pump->link;
-    ertc_mutex_lock(link->lock);
-    link->pump = NULL; /* a drain still posted finds nothing to do */
-    ertc_mutex_unlock(link->lock);
-    link_unref(link);
+    /* A drain still posted (or dropped unrun with its loop) finds a stale generation. */
+    pump_slot_t *slot = &pump_slots[pump->slot];
+    atomic_fetch_add(&slot->gen, 1);
+    atomic_store(&slot->pending, false);
+    atomic_store(&slot->pump, NULL);
     ertc_mutex_destroy(pump->lock);
     ertc_free(pump);
 }

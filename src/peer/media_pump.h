@@ -42,6 +42,7 @@
 #define ERTC_MEDIA_PUMP_MAX_PARAM_SET   256                  /* cached SPS or PPS bytes */
 #define ERTC_MEDIA_PUMP_MAX_FRAME       (4u * 1024u * 1024u) /* larger frames are dropped */
 #define ERTC_MEDIA_PUMP_KEY_INTERVAL_MS 500                  /* default key_frame_min_interval_ms */
+#define ERTC_MEDIA_PUMP_MAX_PUMPS       32 /* pumps alive in a process (one per client) */
 
 typedef struct ertc_media_pump ertc_media_pump_t;
 typedef struct ertc_media_sink ertc_media_sink_t;
@@ -72,6 +73,8 @@ typedef struct {
     uint64_t drains_refused;       /* a drain could not be posted (loop queue full) */
 } ertc_media_pump_stats_t;
 
+/* LIMIT_EXCEEDED with ERTC_MEDIA_PUMP_MAX_PUMPS pumps alive. */
+/* LIMIT_EXCEEDED with ERTC_MEDIA_PUMP_MAX_PUMPS pumps alive. */
 WEBRTC_STATUS ertc_media_pump_create(const ertc_media_pump_config_t *config,
                                      ertc_media_pump_t **out);
 /* Stops the captures and threads and frees; sinks still attached are dropped. */

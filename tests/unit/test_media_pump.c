@@ -370,6 +370,49 @@ static void test_pump_slow_sink_drops_capture_never_waits(void **state)
     ertc_loop_destroy(loop);
 }
 
+static void must_not_deliver(void *sink_arg, const ertc_media_frame_t *f, void *arg)
+{
+    (void)sink_arg;
+    (void)f;
+    (void)arg;
+    fail_msg("a drain posted by a destroyed pump reached another pump's sinks");
+}
+
+/* A drain still posted when its pump is destroyed: it runs later and does nothing (even
+ * when a new pump took the same slot), or is dropped with its loop, and nothing leaks. */
+static void test_drain_outlives_pump(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 2; round++) {
+        memset(&cam, 0, sizeof(cam));
+        ertc_loop_t *loop = NULL;
+        assert_int_equal(ertc_loop_create(&loop, 0), WEBRTC_STATUS_SUCCESS);
+        ertc_media_pump_config_t cfg = {.loop = loop, .video = &cam_if, .deliver = deliver};
+        ertc_media_pump_t *pump = NULL;
+        assert_int_equal(ertc_media_pump_create(&cfg, &pump), WEBRTC_STATUS_SUCCESS);
+        sink_log_t a = {0};
+        ertc_media_sink_t *sa = NULL;
+        assert_int_equal(ertc_media_pump_add_sink(pump, &a, &sa), WEBRTC_STATUS_SUCCESS);
+        assert_int_equal(ertc_media_pump_start(pump), WEBRTC_STATUS_SUCCESS);
+        while (cam.frame_no < 3) { /* a key frame queued, a drain posted, the loop idle */
+            ertc_sleep_ms(2);
+        }
+        ertc_media_pump_destroy(pump);
+        if (round == 0) {
+            ertc_media_pump_config_t other = {.loop = loop, .deliver = must_not_deliver};
+            ertc_media_pump_t *pump2 = NULL;
+            assert_int_equal(ertc_media_pump_create(&other, &pump2), WEBRTC_STATUS_SUCCESS);
+            sink_log_t b = {0};
+            ertc_media_sink_t *sb = NULL;
+            assert_int_equal(ertc_media_pump_add_sink(pump2, &b, &sb), WEBRTC_STATUS_SUCCESS);
+            assert_int_equal(ertc_loop_run_once(loop, 0), WEBRTC_STATUS_SUCCESS);
+            ertc_media_pump_destroy(pump2);
+        }
+        ertc_loop_destroy(loop); /* round 1: the drain is dropped unrun */
+        assert_int_equal(a.frames, 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -381,6 +424,7 @@ int main(void)
         cmocka_unit_test(test_nal_types),
         cmocka_unit_test(test_pump_key_frames_and_param_sets),
         cmocka_unit_test(test_pump_slow_sink_drops_capture_never_waits),
+        cmocka_unit_test(test_drain_outlives_pump),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
