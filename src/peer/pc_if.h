@@ -69,6 +69,10 @@ typedef struct {
     audio_player_handle_t audio_player_handle;
     bool video_player_on;
     bool audio_player_on;
+    /* The session whose received media the players play (the first to send some, until it
+     * ends): two remote streams interleaved in one sink would be garbage. */
+    uint32_t video_player_owner;
+    uint32_t audio_player_owner;
 
     ertc_pc_if_session_t *sessions; /* live ones */
     size_t session_count;

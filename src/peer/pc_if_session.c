@@ -88,9 +88,21 @@ static void session_start_streaming(ertc_pc_if_session_t *s)
                      "streaming started (waiting for a key frame)");
 }
 
+static void session_release_players(ertc_pc_if_session_t *s)
+{
+    ertc_pc_if_client_t *c = s->client;
+    if (c->video_player_owner == s->id) {
+        c->video_player_owner = 0;
+    }
+    if (c->audio_player_owner == s->id) {
+        c->audio_player_owner = 0;
+    }
+}
+
 static void session_stop_streaming(ertc_pc_if_session_t *s)
 {
     ertc_pc_if_client_t *c = s->client;
+    session_release_players(s);
     if (s->sink != NULL) {
         ertc_media_queue_stats_t qs;
         ertc_media_pump_get_sink_stats(c->pump, s->sink, &qs);
@@ -315,7 +327,11 @@ static void pc_on_video_frame(ertc_pc_t *pc, const uint8_t *annexb, size_t len, 
     mark(&s->metrics.first_video_frame_received_us);
     s->metrics.video_frames_received++;
     s->metrics.video_bytes_received += len;
-    if (c->video_player_on && c->video_player->play_frame != NULL) {
+    if (c->video_player_owner == 0) {
+        c->video_player_owner = s->id;
+    }
+    if (c->video_player_on && c->video_player->play_frame != NULL &&
+        c->video_player_owner == s->id) {
         (void)c->video_player->play_frame(c->video_player_handle, annexb, (uint32_t)len,
                                           is_keyframe);
     }
@@ -334,7 +350,11 @@ static void pc_on_audio_frame(ertc_pc_t *pc, const uint8_t *opus, size_t len, ui
     mark(&s->metrics.first_audio_frame_received_us);
     s->metrics.audio_frames_received++;
     s->metrics.audio_bytes_received += len;
-    if (c->audio_player_on && c->audio_player->play_frame != NULL) {
+    if (c->audio_player_owner == 0) {
+        c->audio_player_owner = s->id;
+    }
+    if (c->audio_player_on && c->audio_player->play_frame != NULL &&
+        c->audio_player_owner == s->id) {
         (void)c->audio_player->play_frame(c->audio_player_handle, opus, (uint32_t)len);
     }
 }
