@@ -114,6 +114,7 @@ struct ertc_pc_if_session {
     bool ended; /* FAILED / DISCONNECTED raised */
     bool destroyed;
     bool audio_refused_logged;
+    bool video_refused_logged;
 
     edgertc_pc_session_metrics_t metrics;
 };

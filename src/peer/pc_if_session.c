@@ -130,7 +130,14 @@ void ertc_pc_if_session_deliver(void *sink_arg, const ertc_media_frame_t *frame,
             ertc_pc_send_video_frame(s->pc, frame->data, frame->len, frame->timestamp_us);
         if (st != WEBRTC_STATUS_SUCCESS) {
             m->video_frames_dropped++;
-            if (s->sink != NULL) {
+            if (st == WEBRTC_STATUS_INVALID_OPERATION) {
+                /* Video not negotiated (the remote refused the m-line): for good, so no key
+                 * frame is asked for, which would burden every other session. */
+                if (!s->video_refused_logged) {
+                    s->video_refused_logged = true;
+                    ERTC_LOGW(TAG, "%s: video not sent: not negotiated", s->peer_id);
+                }
+            } else if (s->sink != NULL) {
                 /* The remote's decoder missed this frame: resume from a key frame. */
                 ertc_media_pump_restart_sink_video(s->client->pump, s->sink);
             }
