@@ -370,6 +370,46 @@ static void test_pump_slow_sink_drops_capture_never_waits(void **state)
     ertc_loop_destroy(loop);
 }
 
+/* Two sessions: each captured frame is copied once and reaches both, each starting on a key
+ * frame; a sink added later starts on a key frame of its own. */
+static void test_pump_fans_out(void **state)
+{
+    (void)state;
+    memset(&cam, 0, sizeof(cam));
+    ertc_loop_t *loop = NULL;
+    assert_int_equal(ertc_loop_create(&loop, 0), WEBRTC_STATUS_SUCCESS);
+    ertc_media_pump_config_t cfg = {
+        .loop = loop, .video = &cam_if, .deliver = deliver, .key_frame_min_interval_ms = 1};
+    ertc_media_pump_t *pump = NULL;
+    assert_int_equal(ertc_media_pump_create(&cfg, &pump), WEBRTC_STATUS_SUCCESS);
+    sink_log_t a = {0};
+    sink_log_t b = {0};
+    ertc_media_sink_t *sa = NULL;
+    ertc_media_sink_t *sb = NULL;
+    assert_int_equal(ertc_media_pump_add_sink(pump, &a, &sa), WEBRTC_STATUS_SUCCESS);
+    assert_int_equal(ertc_media_pump_start(pump), WEBRTC_STATUS_SUCCESS);
+    uint64_t deadline = ertc_time_mono_ms() + 20000;
+    while (a.frames < 5 && ertc_time_mono_ms() < deadline) {
+        (void)ertc_loop_run_once(loop, 5);
+    }
+    int keys_before = cam.key_requests;
+    assert_int_equal(ertc_media_pump_add_sink(pump, &b, &sb), WEBRTC_STATUS_SUCCESS);
+    while ((a.frames < 15 || b.frames < 10) && ertc_time_mono_ms() < deadline) {
+        (void)ertc_loop_run_once(loop, 5);
+    }
+    assert_true(a.frames >= 15 && b.frames >= 10);
+    assert_true(a.first_is_key && b.first_is_key);
+    assert_true(a.keys_have_params && b.keys_have_params);
+    assert_true(cam.key_requests > keys_before); /* the second session asked for its own */
+    ertc_media_pump_stats_t st;
+    ertc_media_pump_get_stats(pump, &st);
+    assert_true(st.video_frames_captured >= (uint64_t)a.frames);
+    ertc_media_pump_remove_sink(pump, sa);
+    ertc_media_pump_destroy(pump);
+    (void)ertc_loop_run_once(loop, 0);
+    ertc_loop_destroy(loop);
+}
+
 static void must_not_deliver(void *sink_arg, const ertc_media_frame_t *f, void *arg)
 {
     (void)sink_arg;
@@ -424,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_nal_types),
         cmocka_unit_test(test_pump_key_frames_and_param_sets),
         cmocka_unit_test(test_pump_slow_sink_drops_capture_never_waits),
+        cmocka_unit_test(test_pump_fans_out),
         cmocka_unit_test(test_drain_outlives_pump),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
