@@ -152,6 +152,7 @@ static void ctx_free(app_ctx_t *ctx)
         return;
     }
     app_sessions_destroy(ctx);
+    app_outbox_clear(ctx);
     if (ctx->loop != NULL) {
         ertc_loop_destroy(ctx->loop);
     }
@@ -264,6 +265,7 @@ WEBRTC_STATUS app_webrtc_init(app_webrtc_config_t *config)
     }
     if (st == WEBRTC_STATUS_SUCCESS) {
         ertc_timer_init(&ctx->start_timer, start, ctx);
+        app_outbox_init(ctx);
         st = app_sessions_create(ctx);
     }
     if (st == WEBRTC_STATUS_SUCCESS) {

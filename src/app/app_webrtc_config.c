@@ -277,7 +277,11 @@ WEBRTC_STATUS app_config_copy(app_ctx_t *ctx, const app_webrtc_config_t *cfg)
     }
     ctx->max_sessions = cfg->max_sessions ? cfg->max_sessions : APP_WEBRTC_DEFAULT_MAX_SESSIONS;
     ctx->sig = cfg->signaling_client_if;
-    ctx->pc = cfg->peer_connection_if ? cfg->peer_connection_if : app_default_peer_connection();
+    /* NULL selects edgertc's own peer connection, except in signaling-only mode, where the
+     * messages go to app_webrtc_register_msg_callback's callback instead. */
+    ctx->pc = cfg->peer_connection_if ? cfg->peer_connection_if
+              : cfg->signaling_only   ? NULL
+                                      : app_default_peer_connection();
     /* A bridge interface (no create_session) implies signaling-only mode (docs/api.md #11). */
     ctx->bridge = cfg->signaling_only || (ctx->pc != NULL && ctx->pc->create_session == NULL);
     if (ctx->bridge && !cfg->signaling_only) {

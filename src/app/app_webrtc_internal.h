@@ -72,6 +72,15 @@ typedef enum {
 
 typedef struct app_refresh_ticket app_refresh_ticket_t;
 
+/* An outgoing message waiting for signaling (app_webrtc_outbox.c). */
+typedef struct app_outgoing {
+    struct app_outgoing *next;
+    esp_webrtc_signaling_message_t msg; /* payload owned */
+} app_outgoing_t;
+
+#define APP_OUTBOX_MAX_MESSAGES 64
+#define APP_OUTBOX_MAX_BYTES    (256 * 1024)
+
 /* ---- the context ------------------------------------------------------------------------- */
 typedef struct app_ctx {
     app_webrtc_config_t cfg;             /* checked copy */
@@ -104,6 +113,12 @@ typedef struct app_ctx {
     bool sig_attempted;    /* connect was called once: later attempts disconnect first */
     ertc_timer_t sig_backoff;
     ertc_timer_t sig_attempt;
+
+    /* messages waiting for signaling (reconnecting, or the backend said RETRY_LATER) */
+    app_outgoing_t *outbox_head, *outbox_tail;
+    uint32_t outbox_count;
+    size_t outbox_bytes;
+    ertc_timer_t outbox_timer;
 
     /* ICE servers */
     app_webrtc_ice_server_t ice[APP_WEBRTC_MAX_ICE_SERVERS_COUNT];
@@ -159,7 +174,15 @@ WEBRTC_STATUS app_offer_to(app_ctx_t *ctx, const char *peer_id);
 app_session_t *app_session_find(app_ctx_t *ctx, const char *peer_id);
 uint32_t app_session_count(const app_ctx_t *ctx);
 WEBRTC_STATUS app_bridge_attach(app_ctx_t *ctx); /* set_callbacks(NULL, ...) in bridge mode */
+
+/* ---- app_webrtc_outbox.c ----------------------------------------------------------------- */
+/* Sends msg through the backend now, or keeps a copy to send in order once signaling is
+ * connected again (or the backend takes messages again after RETRY_LATER). SUCCESS when sent
+ * or kept; an error when the backend refused it or the outbox is full. */
 WEBRTC_STATUS app_send_to_signaling(app_ctx_t *ctx, esp_webrtc_signaling_message_t *msg);
+void app_outbox_init(app_ctx_t *ctx);
+void app_outbox_flush(app_ctx_t *ctx); /* signaling is connected: send what waits */
+void app_outbox_clear(app_ctx_t *ctx); /* drops what waits (teardown) */
 
 /* ---- app_webrtc_signaling.c -------------------------------------------------------------- */
 WEBRTC_STATUS app_signaling_init(app_ctx_t *ctx);  /* sig.init (on the caller's thread) */

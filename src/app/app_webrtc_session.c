@@ -370,19 +370,6 @@ void app_sessions_destroy(app_ctx_t *ctx)
 
 /* ---- peer connection → signaling ---------------------------------------------------------- */
 
-WEBRTC_STATUS app_send_to_signaling(app_ctx_t *ctx, esp_webrtc_signaling_message_t *msg)
-{
-    if (ctx->sig_client == NULL || ctx->sig->send_message == NULL) {
-        return WEBRTC_STATUS_INVALID_OPERATION;
-    }
-    WEBRTC_STATUS st = ctx->sig->send_message(ctx->sig_client, msg);
-    if (st != WEBRTC_STATUS_SUCCESS) {
-        ERTC_LOGW(APP_TAG, "peer %s: sending %s failed: %s", msg->peer_client_id,
-                  app_webrtc_message_type_name(msg->message_type), webrtc_status_name(st));
-    }
-    return st;
-}
-
 /* An ICE_CANDIDATE with no candidate text is the end of candidates. */
 static bool is_end_of_candidates(const esp_webrtc_signaling_message_t *m)
 {

@@ -126,7 +126,8 @@ static void handle_state(app_ctx_t *ctx, webrtc_signaling_client_state_t state)
         ctx->sig_phase = APP_SIG_CONNECTED;
         ctx->sig_failures = 0;
         app_event(ctx, APP_WEBRTC_EVENT_SIGNALING_CONNECTED, 0, NULL, "Signaling client connected");
-        app_ice_update(ctx); /* a backend learns its servers as it connects */
+        app_ice_update(ctx);   /* a backend learns its servers as it connects */
+        app_outbox_flush(ctx); /* what sessions said while signaling was away */
         break;
     case WEBRTC_SIGNALING_CLIENT_STATE_DISCONNECTED:
         if (ctx->sig_phase == APP_SIG_CONNECTED) {
@@ -346,6 +347,7 @@ void app_signaling_stop(app_ctx_t *ctx)
         ctx->sig->free(ctx->sig_client); /* no callback runs after this returns */
     }
     ctx->sig_client = NULL;
+    app_outbox_clear(ctx);
     if (was_connected) {
         app_event(ctx, APP_WEBRTC_EVENT_SIGNALING_DISCONNECTED, 0, NULL,
                   "Signaling client disconnected: app_webrtc is terminating");

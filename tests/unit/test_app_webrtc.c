@@ -56,17 +56,6 @@ static void wait_inbox(const char *peer, int n)
     wait_for(inbox_has, &w, peer);
 }
 
-static int sent_count(esp_webrtc_message_type_t type, const char *peer)
-{
-    ertc_mutex_lock(rec_lock);
-    int n = 0;
-    for (int i = 0; i < fs.sent_count; i++) {
-        n += fs.sent[i].type == type && strcmp(fs.sent[i].peer, peer) == 0;
-    }
-    ertc_mutex_unlock(rec_lock);
-    return n;
-}
-
 /* ---- routing ------------------------------------------------------------------------------ */
 
 static void test_offers_from_two_peers(void **state)

@@ -92,6 +92,7 @@ static struct {
     rec_msg_t sent[MAX_SENT];
     int sent_count;
     bool refuse_bye;
+    int retry_later; /* the next sends answer RETRY_LATER */
 } fs;
 
 static int fs_client_token;
@@ -151,6 +152,11 @@ static WEBRTC_STATUS fs_send(void *client, esp_webrtc_signaling_message_t *m)
         return WEBRTC_STATUS_NOT_IMPLEMENTED;
     }
     ertc_mutex_lock(rec_lock);
+    if (fs.retry_later > 0) {
+        fs.retry_later--;
+        ertc_mutex_unlock(rec_lock);
+        return WEBRTC_STATUS_RETRY_LATER;
+    }
     if (fs.sent_count < MAX_SENT) {
         rec_msg_t *r = &fs.sent[fs.sent_count++];
         r->type = m->message_type;
@@ -590,6 +596,40 @@ static void on_app_loop(ertc_post_fn fn, void *arg)
     app_ctx_t *ctx = app_current();
     assert_non_null(ctx);
     assert_int_equal(ertc_loop_call_sync(ctx->loop, fn, arg), WEBRTC_STATUS_SUCCESS);
+}
+
+typedef struct {
+    const char *peer;
+    esp_webrtc_message_type_t type;
+    const char *payload;
+} emit_job_t;
+
+static void do_emit(void *arg)
+{
+    emit_job_t *j = arg;
+    ertc_mutex_lock(rec_lock);
+    fp_session_t *s = fp_find(j->peer, true);
+    ertc_mutex_unlock(rec_lock);
+    assert_non_null(s);
+    fp_emit(s, j->type, j->payload);
+}
+
+/* The peer connection of peer's session sends a message (on app_webrtc's loop). */
+static void local_send(const char *peer, esp_webrtc_message_type_t type, const char *payload)
+{
+    emit_job_t j = {peer, type, payload};
+    on_app_loop(do_emit, &j);
+}
+
+static int sent_count(esp_webrtc_message_type_t type, const char *peer)
+{
+    ertc_mutex_lock(rec_lock);
+    int n = 0;
+    for (int i = 0; i < fs.sent_count; i++) {
+        n += fs.sent[i].type == type && strcmp(fs.sent[i].peer, peer) == 0;
+    }
+    ertc_mutex_unlock(rec_lock);
+    return n;
 }
 
 typedef struct {

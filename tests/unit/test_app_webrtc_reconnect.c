@@ -123,6 +123,57 @@ static void test_sessions_survive_reconnect(void **state)
     stop_app();
 }
 
+typedef struct {
+    esp_webrtc_message_type_t type;
+    const char *peer;
+    int n;
+} sent_want_t;
+
+static bool sent_at_least(const void *arg)
+{
+    const sent_want_t *w = arg;
+    int n = 0;
+    for (int i = 0; i < fs.sent_count; i++) {
+        n += fs.sent[i].type == w->type && strcmp(fs.sent[i].peer, w->peer) == 0;
+    }
+    return n >= w->n;
+}
+
+static void test_messages_wait_for_signaling(void **state)
+{
+    (void)state;
+    app_webrtc_test_set_ms_per_s(2);
+    app_webrtc_config_t cfg = base_config();
+    fp.auto_answer = true;
+    fs.retry_later = 3; /* the backend is busy: RETRY_LATER, then it takes messages */
+    start_app(&cfg);
+    wait_event(APP_WEBRTC_EVENT_SIGNALING_CONNECTED, NULL, 1);
+    remote_send(ESP_WEBRTC_MESSAGE_OFFER, "busy", "{\"type\":\"offer\"}");
+    sent_want_t w = {ESP_WEBRTC_MESSAGE_ICE_CANDIDATE, "busy", 1};
+    wait_for(sent_at_least, &w, "the candidate after RETRY_LATER");
+    ertc_mutex_lock(rec_lock);
+    assert_int_equal(fs.sent_count, 2);
+    assert_int_equal(fs.sent[0].type, ESP_WEBRTC_MESSAGE_ANSWER); /* in order */
+    assert_int_equal(fs.sent[1].type, ESP_WEBRTC_MESSAGE_ICE_CANDIDATE);
+    ertc_mutex_unlock(rec_lock);
+    assert_int_equal(count_events(APP_WEBRTC_EVENT_ERROR, NULL), 0);
+
+    /* signaling drops while a session still has things to say: said after the reconnect */
+    set_mode(CONNECT_FAIL);
+    fs.on_state(fs.custom, WEBRTC_SIGNALING_CLIENT_STATE_DISCONNECTED);
+    wait_event(APP_WEBRTC_EVENT_SIGNALING_DISCONNECTED, NULL, 1);
+    local_send("busy", ESP_WEBRTC_MESSAGE_ICE_CANDIDATE, "{\"candidate\":\"late\"}");
+    assert_int_equal(sent_count(ESP_WEBRTC_MESSAGE_ICE_CANDIDATE, "busy"), 1);
+    set_mode(CONNECT_OK);
+    wait_event(APP_WEBRTC_EVENT_SIGNALING_CONNECTED, NULL, 2);
+    sent_want_t w2 = {ESP_WEBRTC_MESSAGE_ICE_CANDIDATE, "busy", 2};
+    wait_for(sent_at_least, &w2, "the candidate made while signaling was away");
+    ertc_mutex_lock(rec_lock);
+    assert_string_equal(fs.sent[fs.sent_count - 1].payload, "{\"candidate\":\"late\"}");
+    ertc_mutex_unlock(rec_lock);
+    stop_app();
+}
+
 static void test_failed_state_and_silent_connect(void **state)
 {
     (void)state;
@@ -166,6 +217,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_backoff_and_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sessions_survive_reconnect, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_messages_wait_for_signaling, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_state_and_silent_connect, setup, teardown),
         cmocka_unit_test_setup_teardown(test_go_away, setup, teardown),
     };
