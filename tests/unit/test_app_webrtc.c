@@ -651,6 +651,85 @@ static void test_cycles_without_leak(void **state)
     assert_int_equal(after.current, before.current);
 }
 
+/* ---- hostile input ------------------------------------------------------------------------- */
+
+static void test_hostile_messages(void **state)
+{
+    (void)state;
+    ertc_alloc_counting_enable();
+    ertc_alloc_stats_t before, after;
+    ertc_alloc_get_stats(&before);
+    app_webrtc_config_t cfg = base_config();
+    cfg.logLevel = ERTC_LOG_ERROR; /* thousands of warnings otherwise */
+    fp.auto_answer = true;
+    start_connected(&cfg);
+
+    /* a payload over the limit, a missing payload with a length: refused at the door */
+    esp_webrtc_signaling_message_t m;
+    memset(&m, 0, sizeof(m));
+    m.message_type = ESP_WEBRTC_MESSAGE_OFFER;
+    snprintf(m.peer_client_id, sizeof(m.peer_client_id), "big");
+    static char big[APP_WEBRTC_MAX_MESSAGE_PAYLOAD_LEN + 1];
+    memset(big, 'x', sizeof(big));
+    m.payload = big;
+    m.payload_len = sizeof(big);
+    assert_int_equal(fs.on_msg(fs.custom, &m), WEBRTC_STATUS_INVALID_ARG);
+    m.payload = NULL;
+    m.payload_len = 5;
+    assert_int_equal(fs.on_msg(fs.custom, &m), WEBRTC_STATUS_INVALID_ARG);
+    /* ids with no terminator are cut, never overread */
+    memset(m.peer_client_id, 'P', sizeof(m.peer_client_id));
+    memset(m.correlation_id, 'C', sizeof(m.correlation_id));
+    m.message_type = ESP_WEBRTC_MESSAGE_ICE_CANDIDATE;
+    m.payload = (char *)"{}";
+    m.payload_len = 2;
+    assert_int_equal(fs.on_msg(fs.custom, &m), WEBRTC_STATUS_SUCCESS);
+
+    /* a storm of random messages from many peers */
+    unsigned seed = 12345;
+    for (int i = 0; i < 3000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        char peer[16];
+        snprintf(peer, sizeof(peer), "r%u", (seed >> 8) % 40);
+        static const esp_webrtc_message_type_t types[] = {
+            ESP_WEBRTC_MESSAGE_UNKNOWN,
+            ESP_WEBRTC_MESSAGE_OFFER,
+            ESP_WEBRTC_MESSAGE_ANSWER,
+            ESP_WEBRTC_MESSAGE_ICE_CANDIDATE,
+            ESP_WEBRTC_MESSAGE_ICE_CANDIDATE,
+            ESP_WEBRTC_MESSAGE_ICE_CANDIDATE,
+            ESP_WEBRTC_MESSAGE_BYE,
+            ESP_WEBRTC_MESSAGE_STATE_CHANGE,
+            ESP_WEBRTC_MESSAGE_ERROR,
+            ESP_WEBRTC_MESSAGE_RECONNECT_ICE_SERVER,
+            ESP_WEBRTC_MESSAGE_CUSTOM_BASE + 7,
+            (esp_webrtc_message_type_t)55,
+        };
+        esp_webrtc_message_type_t type = types[(seed >> 16) % 12];
+        remote_send(type, peer, (seed >> 4) % 5 == 0 ? NULL : CAND(5));
+        if (i % 500 == 0) {
+            ertc_sleep_ms(5); /* let the loop keep up now and then */
+        }
+    }
+    /* the loop is still responsive and within its limits */
+    app_webrtc_session_metrics_t met;
+    assert_int_not_equal(app_webrtc_get_session_metrics("nobody", &met), WEBRTC_STATUS_SUCCESS);
+    /* once more: the iteration after the storm runs the reaper first (timers before posts), so
+     * sessions closed by the last messages are gone too */
+    assert_int_not_equal(app_webrtc_get_session_metrics("nobody", &met), WEBRTC_STATUS_SUCCESS);
+    ertc_mutex_lock(rec_lock);
+    int live = 0;
+    for (int i = 0; i < MAX_FP_SESSIONS; i++) {
+        live += fp.s[i].used && !fp.s[i].destroyed;
+    }
+    ertc_mutex_unlock(rec_lock);
+    assert_true(live <= 2);
+    stop_app();
+    ertc_alloc_get_stats(&after);
+    ertc_alloc_counting_disable();
+    assert_int_equal(after.current, before.current);
+}
+
 int main(void)
 {
     ertc_log_set_level(ERTC_LOG_WARN);
@@ -668,6 +747,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ice_servers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_life_cycle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cycles_without_leak, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_messages, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

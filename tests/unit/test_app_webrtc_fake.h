@@ -224,10 +224,12 @@ static WEBRTC_STATUS fs_refresh(void *client)
     ertc_mutex_lock(rec_lock);
     fs.refreshes++;
     fs.refresh_needed = false;
-    app_webrtc_ice_server_t *t = &fs.ice[fs.ice_count++];
-    snprintf(t->urls, sizeof(t->urls), "turn:127.0.0.1:3478?transport=udp");
-    snprintf(t->username, sizeof(t->username), "user");
-    snprintf(t->credential, sizeof(t->credential), "secret-pass");
+    if (fs.ice_count < APP_WEBRTC_MAX_ICE_SERVERS_COUNT) {
+        app_webrtc_ice_server_t *t = &fs.ice[fs.ice_count++];
+        snprintf(t->urls, sizeof(t->urls), "turn:127.0.0.1:3478?transport=udp");
+        snprintf(t->username, sizeof(t->username), "user");
+        snprintf(t->credential, sizeof(t->credential), "secret-pass");
+    }
     uint32_t n = fs.ice_count;
     ertc_mutex_unlock(rec_lock);
     if (fs.on_ice != NULL) {
