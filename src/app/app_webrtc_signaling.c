@@ -115,6 +115,13 @@ static void handle_state(app_ctx_t *ctx, webrtc_signaling_client_state_t state)
     ERTC_LOGD(APP_TAG, "signaling state %s", app_webrtc_signaling_state_name(state));
     switch (state) {
     case WEBRTC_SIGNALING_CLIENT_STATE_CONNECTING:
+        if (prev == WEBRTC_SIGNALING_CLIENT_STATE_CONNECTED &&
+            ctx->sig_phase == APP_SIG_CONNECTED) {
+            /* The backend lost its connection and reconnects by itself (AppRTC does): say so;
+             * its FAILED, if it gives up, starts our own policy. */
+            app_event(ctx, APP_WEBRTC_EVENT_SIGNALING_DISCONNECTED, 0, NULL,
+                      "Signaling connection lost; the backend reconnects");
+        }
         if (prev != state) {
             app_event(ctx, APP_WEBRTC_EVENT_SIGNALING_CONNECTING, 0, NULL,
                       "Signaling client connecting");

@@ -196,6 +196,32 @@ static void test_failed_state_and_silent_connect(void **state)
     stop_app();
 }
 
+static void test_backend_reconnects_by_itself(void **state)
+{
+    (void)state;
+    app_webrtc_test_set_ms_per_s(1);
+    app_webrtc_config_t cfg = base_config();
+    start_app(&cfg);
+    wait_event(APP_WEBRTC_EVENT_SIGNALING_CONNECTED, NULL, 1);
+    /* AppRTC reports CONNECTING while it reconnects its WebSocket by itself */
+    fs.on_state(fs.custom, WEBRTC_SIGNALING_CLIENT_STATE_CONNECTING);
+    wait_event(APP_WEBRTC_EVENT_SIGNALING_DISCONNECTED, NULL, 1);
+    wait_event(APP_WEBRTC_EVENT_SIGNALING_CONNECTING, NULL, 2);
+    ertc_sleep_ms(50); /* 50 policy seconds: app_webrtc leaves the backend alone */
+    assert_int_equal(fs.connects, 1);
+    fs.on_state(fs.custom, WEBRTC_SIGNALING_CLIENT_STATE_CONNECTED);
+    wait_event(APP_WEBRTC_EVENT_SIGNALING_CONNECTED, NULL, 2);
+    /* if it gives up, app_webrtc's policy takes over */
+    fs.on_error(fs.custom, WEBRTC_STATUS_SIGNALING_RECONNECT_FAILED, (char *)"gave up", 7);
+    fs.on_state(fs.custom, WEBRTC_SIGNALING_CLIENT_STATE_FAILED);
+    wait_connects(2);
+    wait_event(APP_WEBRTC_EVENT_SIGNALING_CONNECTED, NULL, 3);
+    uint32_t d[4];
+    assert_int_equal(app_webrtc_test_reconnect_delays(d, 4), 1); /* one failure, not two */
+    assert_int_equal(d[0], 5);
+    stop_app();
+}
+
 static void test_go_away(void **state)
 {
     (void)state;
@@ -219,6 +245,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sessions_survive_reconnect, setup, teardown),
         cmocka_unit_test_setup_teardown(test_messages_wait_for_signaling, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_state_and_silent_connect, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_backend_reconnects_by_itself, setup, teardown),
         cmocka_unit_test_setup_teardown(test_go_away, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
