@@ -197,6 +197,11 @@ int app_webrtc_register_msg_callback(app_webrtc_send_msg_cb_t callback);
  * Returns 0 when the backend took it, else -1. */
 int app_webrtc_send_msg_to_signaling(webrtc_message_t *msg);
 
+/* The signaling backend's client handle (what its init returned), for the backend's own calls
+ * such as apprtc_signaling_get_room_id(); NULL when app_webrtc is not initialised. Valid until
+ * app_webrtc_terminate (edgertc addition). */
+void *app_webrtc_get_signaling_client(void);
+
 /* ---- metrics (edgertc additions) ------------------------------------------------------------ */
 /* Copies the metrics of peer_id's session. NOT_FOUND when no session has that peer id,
  * INVALID_OPERATION when app_webrtc is not running. */

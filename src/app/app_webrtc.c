@@ -730,6 +730,15 @@ WEBRTC_STATUS app_webrtc_send_data_channel_message(const char *peer_id, void *pD
     return on_loop(&c, do_dc_send);
 }
 
+void *app_webrtc_get_signaling_client(void)
+{
+    lock();
+    void *client =
+        g_ctx != NULL && (g_state == ST_READY || g_state == ST_RUNNING) ? g_ctx->sig_client : NULL;
+    unlock();
+    return client;
+}
+
 int app_webrtc_register_msg_callback(app_webrtc_send_msg_cb_t callback)
 {
     lock();

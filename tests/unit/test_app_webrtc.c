@@ -569,7 +569,9 @@ static void test_life_cycle(void **state)
     app_webrtc_config_t cfg = base_config();
     assert_int_equal(app_webrtc_run(), WEBRTC_STATUS_INVALID_OPERATION);
     assert_int_equal(app_webrtc_terminate(), WEBRTC_STATUS_INVALID_OPERATION);
+    assert_null(app_webrtc_get_signaling_client());
     assert_int_equal(app_webrtc_init(&cfg), WEBRTC_STATUS_SUCCESS);
+    assert_ptr_equal(app_webrtc_get_signaling_client(), &fs_client_token);
     assert_int_equal(app_webrtc_init(&cfg), WEBRTC_STATUS_INVALID_OPERATION);
     assert_int_equal(app_webrtc_set_role(WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_VIEWER),
                      WEBRTC_STATUS_SUCCESS);
