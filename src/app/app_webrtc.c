@@ -308,7 +308,11 @@ WEBRTC_STATUS app_webrtc_run(void)
     WEBRTC_STATUS st = ertc_loop_run(ctx->loop);
     if (st != WEBRTC_STATUS_SUCCESS) {
         ERTC_LOGE(APP_TAG, "app_webrtc_run: the event loop failed: %s", webrtc_status_name(st));
-        ertc_loop_call_sync(ctx->loop, teardown_job, ctx); /* runs here: we are the loop */
+        /* One more iteration runs the teardown as a loop job (members on the loop). */
+        if (ertc_loop_post(ctx->loop, teardown_job, ctx) != WEBRTC_STATUS_SUCCESS) {
+            teardown(ctx);
+        }
+        ertc_loop_run_once(ctx->loop, 0);
     }
     /* Signaling jobs posted before the backend was freed still hold copies: run them out. */
     while (atomic_load(&ctx->inflight) > 0) {

@@ -562,9 +562,30 @@ static void terminating_callback(app_webrtc_event_data_t *ev, void *user)
     on_event(ev, user); /* recorded after: the test waits for this record */
 }
 
+static WEBRTC_STATUS failing_pc_init(void *cfg, void **client)
+{
+    (void)cfg;
+    (void)client;
+    return WEBRTC_STATUS_INTERNAL_ERROR;
+}
+
 static void test_life_cycle(void **state)
 {
     (void)state;
+    /* a peer connection that cannot start: run returns its error and frees everything */
+    static webrtc_peer_connection_if_t broken;
+    broken = fake_pc_if;
+    broken.init = failing_pc_init;
+    app_webrtc_config_t bad = base_config();
+    bad.peer_connection_if = &broken;
+    assert_int_equal(app_webrtc_init(&bad), WEBRTC_STATUS_SUCCESS);
+    assert_int_equal(app_webrtc_run(), WEBRTC_STATUS_INTERNAL_ERROR);
+    assert_int_equal(count_events(APP_WEBRTC_EVENT_ERROR, NULL), 1);
+    assert_int_equal(fs.frees, 1);
+    assert_int_equal(fs.connects, 0);
+    assert_int_equal(app_webrtc_terminate(), WEBRTC_STATUS_INVALID_OPERATION);
+    fakes_reset();
+
     /* terminate without run frees everything */
     app_webrtc_config_t cfg = base_config();
     assert_int_equal(app_webrtc_run(), WEBRTC_STATUS_INVALID_OPERATION);
