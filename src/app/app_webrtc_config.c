@@ -12,15 +12,6 @@
 #include "util/alloc.h"
 #include "util/log.h"
 
-/* edgertc's own peer connection (src/peer, issue 5). A weak reference: a program that does
- * not link it gets NULL here and must pass its own peer_connection_if. */
-extern webrtc_peer_connection_if_t *edgertc_peer_connection_if_get(void) __attribute__((weak));
-
-webrtc_peer_connection_if_t *app_default_peer_connection(void)
-{
-    return edgertc_peer_connection_if_get != NULL ? edgertc_peer_connection_if_get() : NULL;
-}
-
 static WEBRTC_STATUS bad(WEBRTC_STATUS st, const char *field, const char *why)
 {
     ERTC_LOGE(APP_TAG, "app_webrtc_init: %s: %s", field, why);
@@ -300,6 +291,7 @@ WEBRTC_STATUS app_config_copy(app_ctx_t *ctx, const app_webrtc_config_t *cfg)
         }
     }
     ctx->cfg.ice_servers = ctx->user_ice;
+    ctx->metrics_provider = app_default_metrics_provider(ctx->pc);
     if (cfg->data_channel_config != NULL) {
         ctx->dc_cfg = *cfg->data_channel_config;
         ctx->cfg.data_channel_config = &ctx->dc_cfg;

@@ -6,9 +6,10 @@
  * loop runs). Session events carry the session's metrics. Events about a session's life
  * (connecting, connected, disconnected, failed, streaming started/stopped, gathering complete)
  * are raised once per session whoever reports them first: app_webrtc from the peer state, or
- * the peer connection through register_event_handler. Signaling-message events (offer, answer,
- * candidates) are raised by app_webrtc, which sees every such message; the same events from
- * the peer connection are dropped so that none is counted twice.
+ * the peer connection through register_event_handler; none follows the session's
+ * PEER_DISCONNECTED (events of a closed session's peer connection are dropped). Signaling-message
+ * events (offer, answer, candidates) are raised by app_webrtc, which sees every such message; the
+ * same events from the peer connection are dropped so that none is counted twice.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -199,9 +200,13 @@ void app_events_from_pc(app_webrtc_event_t event, uint32_t status, char *peer_id
         return;
     }
     const char *text = msg ? msg : "";
-    app_session_t *s = peer_id && peer_id[0] ? app_session_find(ctx, peer_id) : NULL;
-    if (s != NULL) {
+    app_session_t *s = peer_id && peer_id[0] ? app_session_find_any(ctx, peer_id) : NULL;
+    if (s != NULL && !s->closing) {
         app_session_event(ctx, s, event, status, "%s", text);
+    } else if ((s != NULL || (peer_id && peer_id[0])) && once_per_session(event)) {
+        /* about a session app_webrtc has closed already (its own events were raised) */
+        ERTC_LOGD(APP_TAG, "peer %s: %s from the peer connection after the session ended", peer_id,
+                  app_webrtc_event_name(event));
     } else {
         app_event(ctx, event, status, peer_id, "%s", text);
     }

@@ -191,7 +191,8 @@ static uint32_t build_list(app_ctx_t *ctx, app_webrtc_ice_server_t *list)
             add_server(ctx, list, &n, &got[i]);
         }
     }
-    if (n == 0 && ctx->cfg.ice_server_count == 0 && ctx->cfg.use_default_stun) {
+    if (n == 0 && ctx->cfg.ice_server_count == 0 && ctx->cfg.use_default_stun &&
+        !app_default_stun_forbidden()) {
         app_webrtc_ice_server_t def;
         memset(&def, 0, sizeof(def));
         snprintf(def.urls, sizeof(def.urls), "%s", APP_WEBRTC_DEFAULT_STUN_SERVER);

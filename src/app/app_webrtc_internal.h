@@ -148,8 +148,16 @@ WEBRTC_STATUS app_config_check(const app_webrtc_config_t *cfg, bool msg_cb_regis
 WEBRTC_STATUS app_config_copy(app_ctx_t *ctx, const app_webrtc_config_t *cfg);
 /* The peer-connection configuration every session gets, from the current settings. */
 void app_config_pc(const app_ctx_t *ctx, webrtc_peer_connection_config_t *out);
-/* edgertc's own peer connection when it is linked in, else NULL. */
+
+/* ---- app_webrtc_pc_default.c ------------------------------------------------------------- */
+/* edgertc's own peer connection when it is built in, else NULL. */
 webrtc_peer_connection_if_t *app_default_peer_connection(void);
+/* The metrics provider for pc (edgertc's own peer connection has one), or NULL. */
+app_webrtc_metrics_provider_t app_default_metrics_provider(const webrtc_peer_connection_if_t *pc);
+/* Test hook: never use APP_WEBRTC_DEFAULT_STUN_SERVER in this process (tests that run code
+ * configured as the seed writes it must contact no outside host). */
+void app_webrtc_test_forbid_default_stun(bool forbid);
+bool app_default_stun_forbidden(void);
 
 /* ---- app_webrtc_events.c ----------------------------------------------------------------- */
 void app_event(app_ctx_t *ctx, app_webrtc_event_t id, uint32_t status, const char *peer_id,
@@ -172,6 +180,8 @@ void app_sessions_close_all(app_ctx_t *ctx); /* teardown: events, destroy_sessio
 void app_route_inbound(app_ctx_t *ctx, esp_webrtc_signaling_message_t *msg);
 WEBRTC_STATUS app_offer_to(app_ctx_t *ctx, const char *peer_id);
 app_session_t *app_session_find(app_ctx_t *ctx, const char *peer_id);
+/* The open session of peer_id, else one of its sessions being closed, else NULL. */
+app_session_t *app_session_find_any(app_ctx_t *ctx, const char *peer_id);
 uint32_t app_session_count(const app_ctx_t *ctx);
 WEBRTC_STATUS app_bridge_attach(app_ctx_t *ctx); /* set_callbacks(NULL, ...) in bridge mode */
 

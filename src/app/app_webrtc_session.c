@@ -49,6 +49,18 @@ app_session_t *app_session_find(app_ctx_t *ctx, const char *peer_id)
     return NULL;
 }
 
+app_session_t *app_session_find_any(app_ctx_t *ctx, const char *peer_id)
+{
+    app_session_t *s = app_session_find(ctx, peer_id);
+    for (uint32_t i = 0; s == NULL && ctx->sessions && i < table_size(ctx); i++) {
+        app_session_t *c = ctx->sessions[i];
+        if (c != NULL && strcmp(c->peer_id, peer_id) == 0) {
+            s = c; /* closing */
+        }
+    }
+    return s;
+}
+
 static app_session_t *session_by_id(app_ctx_t *ctx, uint64_t id)
 {
     for (uint32_t i = 0; ctx->sessions && i < table_size(ctx); i++) {
@@ -208,7 +220,8 @@ static void reap(ertc_loop_t *loop, ertc_timer_t *t, void *arg)
         if (s == NULL || !s->closing) {
             continue;
         }
-        ctx->sessions[i] = NULL;
+        /* Still in the table while it is destroyed: events the implementation raises from
+         * inside destroy_session find it closing and are dropped as duplicates. */
         if (s->handle != NULL && ctx->pc->destroy_session != NULL) {
             WEBRTC_STATUS st = ctx->pc->destroy_session(s->handle);
             if (st != WEBRTC_STATUS_SUCCESS) {
@@ -216,6 +229,7 @@ static void reap(ertc_loop_t *loop, ertc_timer_t *t, void *arg)
                           webrtc_status_name(st));
             }
         }
+        ctx->sessions[i] = NULL;
         ERTC_LOGI(APP_TAG, "peer %s: session closed (%u open)", s->peer_id, app_session_count(ctx));
         ertc_free(s);
     }

@@ -5,6 +5,7 @@
  * peer_connection_if NULL cannot be served) or because app_webrtc_terminate, called from
  * another thread as a signal handler's thread would, ends app_webrtc_run.
  *
+ * The seed keeps the public default STUN server; a test hook of app_webrtc's keeps it out.
  * The seed's media getters belong to the media module; weak stand-ins returning NULL let
  * this program link without it (the module's definitions win when it is linked).
  */
@@ -15,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "app/app_webrtc_internal.h"
 #include "app_webrtc.h"
 #include "port/port.h"
 
@@ -52,6 +54,9 @@ static void run_app_main(void *arg)
 static void test_app_main_runs_and_ends(void **state)
 {
     (void)state;
+    /* The seed configures no ICE server and keeps use_default_stun: this test must not let
+     * that public server be resolved or contacted. */
+    app_webrtc_test_forbid_default_stun(true);
     ertc_thread_t *t = NULL;
     assert_int_equal(ertc_thread_create(&t, "app_main", 0, run_app_main, NULL),
                      WEBRTC_STATUS_SUCCESS);

@@ -383,6 +383,12 @@ static void test_events_from_the_peer_connection(void **state)
     ertc_mutex_lock(rec_lock);
     assert_int_equal(fp.destroys, 1);
     ertc_mutex_unlock(rec_lock);
+    /* the implementation's own word on a session that has ended is not repeated */
+    j.ev = APP_WEBRTC_EVENT_PEER_DISCONNECTED;
+    on_app_loop(do_pc_event, &j);
+    assert_int_equal(count_events(APP_WEBRTC_EVENT_PEER_DISCONNECTED, "w"), 1);
+    assert_int_equal(count_events(APP_WEBRTC_EVENT_STREAMING_STOPPED, "w"), 0);
+    assert_int_equal(count_events(APP_WEBRTC_EVENT_PEER_CONNECTION_REQUESTED, "w"), 1);
     stop_app();
 }
 

@@ -357,6 +357,9 @@ static WEBRTC_STATUS fp_create(void *client, const char *peer, bool initiator,
     fp.creates++;
     ertc_mutex_unlock(rec_lock);
     *out = s;
+    if (fp.handler != NULL) { /* as edgertc's peer connection does: app_webrtc drops it */
+        fp.handler(APP_WEBRTC_EVENT_PEER_CONNECTION_REQUESTED, 0, s->peer, (char *)"created");
+    }
     return WEBRTC_STATUS_SUCCESS;
 }
 
@@ -413,6 +416,10 @@ static WEBRTC_STATUS fp_destroy(void *session)
     s->used = false;
     fp.destroys++;
     ertc_mutex_unlock(rec_lock);
+    if (fp.handler != NULL) { /* a late duplicate from inside destroy: dropped */
+        fp.handler(APP_WEBRTC_EVENT_PEER_DISCONNECTED, 0, s->peer, (char *)"session destroyed");
+        fp.handler(APP_WEBRTC_EVENT_STREAMING_STOPPED, 0, s->peer, (char *)"stopped");
+    }
     return WEBRTC_STATUS_SUCCESS;
 }
 
