@@ -118,12 +118,53 @@ static void count(dev_events_t *ev, const app_webrtc_event_data_t *e)
     }
 }
 
+/* Times are wall-clock microseconds since 1970 (0 = not yet), written as milliseconds. */
+static void json_metrics(ertc_strbuf_t *sb, const app_webrtc_session_metrics_t *m)
+{
+    const struct {
+        const char *name;
+        uint64_t us;
+    } times[] = {
+        {"created", m->created_us},
+        {"offer_received", m->offer_received_us},
+        {"offer_sent", m->offer_sent_us},
+        {"answer_received", m->answer_received_us},
+        {"answer_sent", m->answer_sent_us},
+        {"first_local_candidate", m->first_local_candidate_us},
+        {"first_remote_candidate", m->first_remote_candidate_us},
+        {"ice_connected", m->ice_connected_us},
+        {"dtls_connected", m->dtls_connected_us},
+        {"streaming_started", m->streaming_started_us},
+        {"first_video_frame_sent", m->first_video_frame_sent_us},
+        {"first_key_frame_sent", m->first_key_frame_sent_us},
+        {"closed", m->closed_us},
+    };
+    ertc_strbuf_append_str(sb, ",\"metrics\":{");
+    const char *sep = "";
+    for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+        if (times[i].us != 0) {
+            ertc_strbuf_appendf(sb, "%s\"%s_ms\":%.3f", sep, times[i].name,
+                                (double)times[i].us / 1000.0);
+            sep = ",";
+        }
+    }
+    ertc_strbuf_appendf(sb,
+                        "%s\"initiator\":%s,\"local_candidates\":%u,\"remote_candidates\":%u,"
+                        "\"bytes_sent\":%llu,\"bytes_received\":%llu,\"packets_sent\":%llu,"
+                        "\"packets_received\":%llu,\"rtt_ms\":%u}",
+                        sep, m->initiator ? "true" : "false", (unsigned)m->local_candidates,
+                        (unsigned)m->remote_candidates, (unsigned long long)m->bytes_sent,
+                        (unsigned long long)m->bytes_received, (unsigned long long)m->packets_sent,
+                        (unsigned long long)m->packets_received, (unsigned)m->rtt_ms);
+}
+
 static void json_line(dev_events_t *ev, const app_webrtc_event_data_t *e)
 {
     char buf[JSON_LINE_MAX];
     ertc_strbuf_t sb;
     ertc_strbuf_init_fixed(&sb, buf, sizeof(buf));
-    ertc_strbuf_appendf(&sb, "{\"time_ms\":%llu,\"event\":", (unsigned long long)wall_ms());
+    uint64_t ms = e->timestamp_us != 0 ? e->timestamp_us / 1000u : wall_ms();
+    ertc_strbuf_appendf(&sb, "{\"time_ms\":%llu,\"event\":", (unsigned long long)ms);
     const char *name = app_webrtc_event_name(e->event_id);
     ertc_strbuf_append_json_string(&sb, name, strlen(name));
     ertc_strbuf_appendf(&sb, ",\"event_id\":%d,\"status\":%u,\"peer_id\":", (int)e->event_id,
@@ -131,6 +172,9 @@ static void json_line(dev_events_t *ev, const app_webrtc_event_data_t *e)
     ertc_strbuf_append_json_string(&sb, e->peer_id, strnlen(e->peer_id, sizeof(e->peer_id)));
     ertc_strbuf_append_str(&sb, ",\"message\":");
     ertc_strbuf_append_json_string(&sb, e->message, strnlen(e->message, sizeof(e->message)));
+    if (e->metrics != NULL) {
+        json_metrics(&sb, e->metrics);
+    }
     ertc_strbuf_append_char(&sb, '}');
     if (ertc_strbuf_status(&sb) != WEBRTC_STATUS_SUCCESS) {
         return; /* cannot happen with the bounded fields above; never write half a line */

@@ -171,6 +171,7 @@ int main(int argc, char **argv)
     cfg.audio_player = media.audio_player;
     cfg.receive_media = o.receive_dir != NULL;
     cfg.mediaType = media.media_type;
+    cfg.implementation_config = dev_media_pc_config(&media);
 
     app_webrtc_register_event_callback(dev_events_handle, &events);
     WEBRTC_STATUS status = app_webrtc_init(&cfg);

@@ -22,6 +22,8 @@ typedef struct {
 
 /* Chooses the interfaces and their configuration. false with err for a bad combination. */
 bool dev_media_open(const dev_options_t *o, dev_media_t *m, char *err, size_t errlen);
+/* The edgertc_peer_connection_config_t for app_webrtc's implementation_config. */
+void *dev_media_pc_config(dev_media_t *m);
 /* One status line with what the sinks received (frames, bytes), if anything was received. */
 void dev_media_report(const dev_media_t *m);
 void dev_media_close(dev_media_t *m);
