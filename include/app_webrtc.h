@@ -10,7 +10,9 @@
  *     app_webrtc_run();            // blocks until app_webrtc_terminate()
  *
  * Every function may be called from any thread. The event callback runs on app_webrtc's loop
- * thread and must not block; it must not call app_webrtc_terminate (post that elsewhere).
+ * thread (INITIALIZED: on app_webrtc_init's caller) and must not block; it must not call
+ * app_webrtc_terminate (post that elsewhere). docs/app.md describes sessions, events,
+ * reconnect and ICE servers.
  */
 #ifndef APP_WEBRTC_H
 #define APP_WEBRTC_H
@@ -31,6 +33,50 @@ extern "C" {
 #endif
 
 #define APP_WEBRTC_DEFAULT_MAX_SESSIONS 2
+#define APP_WEBRTC_MAX_SESSIONS_LIMIT   32 /* largest max_sessions accepted */
+
+/* ---- per-session metrics (edgertc addition) ------------------------------------------------ */
+/*
+ * What app_webrtc knows about one session. Times are wall-clock microseconds since 1970
+ * (0 = not yet). app_webrtc fills the times it sees itself (signaling messages, peer states,
+ * events the peer connection raises); the peer connection's own figures (ICE connected, first
+ * frames, bytes, packets, RTT) come from a metrics provider (app_webrtc_set_metrics_provider).
+ * Without one, ice_connected_us is the time the peer reported CONNECTED (ICE and DTLS are both
+ * up by then), so it is an upper bound, and the counters stay 0.
+ */
+typedef struct {
+    char peer_id[APP_WEBRTC_MAX_SIGNALING_CLIENT_ID_LEN + 1];
+    bool initiator;            /* we made the offer (viewer role) */
+    webrtc_peer_state_t state; /* last state the peer connection reported */
+    uint64_t created_us;
+    uint64_t offer_received_us;
+    uint64_t offer_sent_us;
+    uint64_t answer_received_us;
+    uint64_t answer_sent_us;
+    uint64_t first_local_candidate_us;  /* first candidate sent */
+    uint64_t first_remote_candidate_us; /* first candidate received */
+    uint64_t ice_connected_us;
+    uint64_t dtls_connected_us;
+    uint64_t streaming_started_us;
+    uint64_t first_video_frame_sent_us;
+    uint64_t first_key_frame_sent_us;
+    uint64_t closed_us;
+    uint32_t local_candidates;
+    uint32_t remote_candidates;
+    uint64_t bytes_sent;
+    uint64_t bytes_received;
+    uint64_t packets_sent;
+    uint64_t packets_received;
+    uint32_t rtt_ms; /* last round-trip time (RTCP); 0 = unknown */
+} app_webrtc_session_metrics_t;
+
+/*
+ * Hook for the peer-connection implementation's own figures: called on app_webrtc's loop
+ * thread with the session handle create_session returned; it writes the fields it knows
+ * (non-zero values replace app_webrtc's). See docs/app.md.
+ */
+typedef WEBRTC_STATUS (*app_webrtc_metrics_provider_t)(void *pSession,
+                                                       app_webrtc_session_metrics_t *metrics);
 
 /* ---- events ------------------------------------------------------------------------------- */
 typedef struct {
@@ -38,6 +84,11 @@ typedef struct {
     uint32_t status_code;                                     /* 0 = ok, else a WEBRTC_STATUS */
     char peer_id[APP_WEBRTC_MAX_SIGNALING_CLIENT_ID_LEN + 1]; /* "" when not about a peer */
     char message[256];
+    /* edgertc additions */
+    uint64_t timestamp_us; /* wall clock when raised, microseconds since 1970 */
+    /* The session's metrics when the event is about a session, else NULL; valid during the
+     * callback only. */
+    const app_webrtc_session_metrics_t *metrics;
 } app_webrtc_event_data_t;
 
 typedef void (*app_webrtc_event_callback_t)(app_webrtc_event_data_t *event_data, void *user_ctx);
@@ -73,7 +124,10 @@ typedef struct {
     webrtc_data_channel_config_t *data_channel_config; /* optional */
 
     /* edgertc additions */
-    uint32_t max_sessions; /* concurrent peers; 0 = APP_WEBRTC_DEFAULT_MAX_SESSIONS */
+    /* Concurrent peers; 0 = APP_WEBRTC_DEFAULT_MAX_SESSIONS, at most
+     * APP_WEBRTC_MAX_SESSIONS_LIMIT. A peer beyond it is refused with
+     * APP_WEBRTC_EVENT_PEER_CONNECTION_FAILED (status LIMIT_EXCEEDED) and a BYE message. */
+    uint32_t max_sessions;
     /* ICE servers of the application's own, used besides the backend's (may be NULL). */
     const app_webrtc_ice_server_t *ice_servers;
     uint32_t ice_server_count;
@@ -134,10 +188,27 @@ WEBRTC_STATUS app_webrtc_set_data_channel_callbacks(const char *peer_id,
 WEBRTC_STATUS app_webrtc_send_data_channel_message(const char *peer_id, void *pDataChannel,
                                                    bool isBinary, const uint8_t *pMessage,
                                                    uint32_t len);
-/* Split mode: a callback that receives every inbound signaling message instead of the local
- * sessions, and the way back into the signaling backend. */
+/* Split mode. The callback (NULL removes it) receives, on the loop thread, the inbound
+ * signaling messages app_webrtc does not handle itself: in signaling-only mode every message
+ * (instead of the peer connection's bridge path), otherwise the custom types
+ * (>= ESP_WEBRTC_MESSAGE_CUSTOM_BASE). The message is borrowed. Returns 0. */
 int app_webrtc_register_msg_callback(app_webrtc_send_msg_cb_t callback);
+/* Sends msg through the signaling backend (from any thread; the message is borrowed).
+ * Returns 0 when the backend took it, else -1. */
 int app_webrtc_send_msg_to_signaling(webrtc_message_t *msg);
+
+/* The signaling backend's client handle (what its init returned), for the backend's own calls
+ * such as apprtc_signaling_get_room_id(); NULL when app_webrtc is not initialised. Valid until
+ * app_webrtc_terminate (edgertc addition). */
+void *app_webrtc_get_signaling_client(void);
+
+/* ---- metrics (edgertc additions) ------------------------------------------------------------ */
+/* Copies the metrics of peer_id's session. NOT_FOUND when no session has that peer id,
+ * INVALID_OPERATION when app_webrtc is not running. */
+WEBRTC_STATUS app_webrtc_get_session_metrics(const char *peer_id,
+                                             app_webrtc_session_metrics_t *out);
+/* Installs the peer connection's metrics provider (NULL removes it); call after init. */
+WEBRTC_STATUS app_webrtc_set_metrics_provider(app_webrtc_metrics_provider_t provider);
 
 #ifdef __cplusplus
 }
