@@ -164,7 +164,7 @@ int main(int argc, char **argv)
     cfg.ice_server_count = n_ice;
     cfg.use_default_stun = false; /* the device never contacts a server it was not given */
     cfg.relay_only = o.relay_only;
-    cfg.useTurn = o.n_turn > 0;
+    cfg.useTurn = o.n_turn > 0 || o.relay_only; /* TURN from --turn or the backend */
     cfg.video_capture = media.video_capture;
     cfg.audio_capture = media.audio_capture;
     cfg.video_player = media.video_player;

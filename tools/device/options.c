@@ -90,7 +90,9 @@ void dev_options_print_help(FILE *f)
         "  --turn-user U       TURN username.\n"
         "  --turn-pass P       TURN password (or the EDGERTC_TURN_PASS environment variable;\n"
         "                      never printed).\n"
-        "  --relay-only        use relayed (TURN) candidates only.\n"
+        "  --relay-only        use relayed (TURN) candidates only; the TURN servers come from\n"
+        "                      --turn and from the signaling backend (edgertc-signald\n"
+        "                      --turn, KVS GetIceServerConfig).\n"
         "\n"
         "Running:\n"
         "  --max-sessions N    concurrent peers, 1-16 (default 2); more are refused.\n"
@@ -299,10 +301,6 @@ static int check_combination(dev_options_t *o, char *err, size_t errlen)
     }
     if (o->n_turn > 0 && (o->turn_user == NULL || o->turn_pass == NULL)) {
         snprintf(err, errlen, "--turn needs --turn-user and --turn-pass (or EDGERTC_TURN_PASS)");
-        return DEV_EXIT_USAGE;
-    }
-    if (o->relay_only && o->n_turn == 0) {
-        snprintf(err, errlen, "--relay-only needs a --turn server");
         return DEV_EXIT_USAGE;
     }
     switch (o->signaling) {
