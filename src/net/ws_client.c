@@ -244,7 +244,7 @@ static void on_ping_timer(ertc_loop_t *loop, ertc_timer_t *t, void *arg);
 static void feed_upgrade(ertc_ws_client_t *ws, const uint8_t *data, size_t len)
 {
     size_t used = 0;
-    WEBRTC_STATUS st = ertc_http_parser_feed(&ws->http, data, len, &used);
+    WEBRTC_STATUS st = ertc_http_parser_feed_head(&ws->http, data, len, &used);
     if (st != WEBRTC_STATUS_SUCCESS) {
         failf(ws, st, ERTC_WS_CLOSE_ABNORMAL, "bad handshake answer",
               ertc_http_parser_error(&ws->http));
@@ -272,7 +272,7 @@ static void feed_upgrade(ertc_ws_client_t *ws, const uint8_t *data, size_t len)
     }
     ws->state = WS_OPEN;
     ertc_timer_stop(ws->loop, &ws->timer);
-    /* The answer has been read: its header store (8 KiB) is not needed any more. */
+    /* The answer has been read: its header store is not needed any more. */
     ertc_http_parser_free(&ws->http);
     ws->http_ready = false;
     if (ws->ping_interval_ms > 0) {
