@@ -76,8 +76,8 @@ void ertc_http_set_state(ertc_http_parser_t *p, ertc_http_state_t next)
     if (p->state != next) {
         ERTC_LOGV(TAG, "parser %s -> %s", ertc_http_parser_state_name(p->state),
                   ertc_http_parser_state_name(next));
-        p->state = next;
     }
+    p->state = next; /* unconditional: with verbose logs compiled out, only this is left */
 }
 
 WEBRTC_STATUS ertc_http_fail(ertc_http_parser_t *p, WEBRTC_STATUS st, const char *fmt, ...)
@@ -203,8 +203,7 @@ static WEBRTC_STATUS on_start_line(ertc_http_parser_t *p, uint8_t *line, size_t 
     if (len == 0) {
         return WEBRTC_STATUS_SUCCESS; /* empty lines before the start line are ignored (§2.2) */
     }
-    WEBRTC_STATUS st = p->mode == ERTC_HTTP_PARSE_RESPONSE ? parse_status_line(p, line, len)
-                                                           : parse_request_line(p, line, len);
+    WEBRTC_STATUS st = p->start_line(p, line, len);
     if (WEBRTC_STATUS_SUCCEEDED(st)) {
         ertc_http_set_state(p, ERTC_HTTP_STATE_HEADER_LINE);
     }
@@ -447,9 +446,9 @@ void ertc_http_limits_default(ertc_http_limits_t *out)
     out->max_chunk_line = ERTC_HTTP_DEFAULT_MAX_CHUNK_LINE;
 }
 
-WEBRTC_STATUS ertc_http_parser_init(ertc_http_parser_t *p, ertc_http_mode_t mode,
-                                    const ertc_http_limits_t *limits, uint8_t *store,
-                                    size_t store_size)
+static WEBRTC_STATUS init_parser(ertc_http_parser_t *p, ertc_http_mode_t mode,
+                                 const ertc_http_limits_t *limits, uint8_t *store,
+                                 size_t store_size)
 {
     if (p == NULL) {
         return WEBRTC_STATUS_NULL_ARG;
@@ -460,8 +459,7 @@ WEBRTC_STATUS ertc_http_parser_init(ertc_http_parser_t *p, ertc_http_mode_t mode
     } else {
         ertc_http_limits_default(&p->limits);
     }
-    if ((mode != ERTC_HTTP_PARSE_RESPONSE && mode != ERTC_HTTP_PARSE_REQUEST) ||
-        p->limits.max_header_bytes < ERTC_HTTP_MIN_HEADER_BYTES || p->limits.max_headers == 0 ||
+    if (p->limits.max_header_bytes < ERTC_HTTP_MIN_HEADER_BYTES || p->limits.max_headers == 0 ||
         p->limits.max_chunk_line < CHUNK_LINE_MIN) {
         return WEBRTC_STATUS_INVALID_ARG;
     }
@@ -479,10 +477,33 @@ WEBRTC_STATUS ertc_http_parser_init(ertc_http_parser_t *p, ertc_http_mode_t mode
         p->store_owned = true;
     }
     p->mode = mode;
+    p->start_line = parse_status_line;
     p->store = store;
     p->store_cap = store_size;
     p->state = ERTC_HTTP_STATE_START_LINE;
     return WEBRTC_STATUS_SUCCESS;
+}
+
+WEBRTC_STATUS ertc_http_parser_init_response(ertc_http_parser_t *p,
+                                             const ertc_http_limits_t *limits, uint8_t *store,
+                                             size_t store_size)
+{
+    return init_parser(p, ERTC_HTTP_PARSE_RESPONSE, limits, store, store_size);
+}
+
+WEBRTC_STATUS ertc_http_parser_init(ertc_http_parser_t *p, ertc_http_mode_t mode,
+                                    const ertc_http_limits_t *limits, uint8_t *store,
+                                    size_t store_size)
+{
+    if (p != NULL && mode != ERTC_HTTP_PARSE_RESPONSE && mode != ERTC_HTTP_PARSE_REQUEST) {
+        memset(p, 0, sizeof(*p));
+        return WEBRTC_STATUS_INVALID_ARG;
+    }
+    WEBRTC_STATUS st = init_parser(p, mode, limits, store, store_size);
+    if (st == WEBRTC_STATUS_SUCCESS && mode == ERTC_HTTP_PARSE_REQUEST) {
+        p->start_line = parse_request_line;
+    }
+    return st;
 }
 
 void ertc_http_parser_free(ertc_http_parser_t *p)
@@ -552,6 +573,7 @@ void ertc_http_parser_reset(ertc_http_parser_t *p)
     ertc_http_parser_t keep = *p;
     memset(p, 0, sizeof(*p));
     p->mode = keep.mode;
+    p->start_line = keep.start_line;
     p->limits = keep.limits;
     p->on_body = keep.on_body;
     p->body_arg = keep.body_arg;

@@ -103,8 +103,10 @@ typedef WEBRTC_STATUS (*ertc_http_body_cb_t)(const uint8_t *data, size_t len, vo
  * functions return point into the header store and stay valid until reset or free, once the
  * header section is complete (before that, a growing store may move them).
  */
-typedef struct {
+typedef struct ertc_http_parser {
     ertc_http_mode_t mode;
+    /* the status-line or request-line parser, chosen at init */
+    WEBRTC_STATUS (*start_line)(struct ertc_http_parser *p, uint8_t *line, size_t len);
     ertc_http_limits_t limits;
     ertc_http_body_cb_t on_body;
     void *body_arg;
@@ -160,6 +162,13 @@ void ertc_http_limits_default(ertc_http_limits_t *out);
 WEBRTC_STATUS ertc_http_parser_init(ertc_http_parser_t *p, ertc_http_mode_t mode,
                                     const ertc_http_limits_t *limits, uint8_t *store,
                                     size_t store_size);
+/*
+ * ertc_http_parser_init for ERTC_HTTP_PARSE_RESPONSE. A client that initialises its parsers
+ * with this only does not link the request-line parser (a server's part).
+ */
+WEBRTC_STATUS ertc_http_parser_init_response(ertc_http_parser_t *p,
+                                             const ertc_http_limits_t *limits, uint8_t *store,
+                                             size_t store_size);
 /* Releases an allocated header store; p must be initialised again before further use. */
 void ertc_http_parser_free(ertc_http_parser_t *p);
 

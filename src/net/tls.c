@@ -131,14 +131,12 @@ static WEBRTC_STATUS set_max_fragment_len(ertc_tls_config_t *cfg, unsigned len, 
                                           size_t size)
 {
 #if defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH)
-    unsigned char code = len == 512    ? MBEDTLS_SSL_MAX_FRAG_LEN_512
-                         : len == 1024 ? MBEDTLS_SSL_MAX_FRAG_LEN_1024
-                         : len == 2048 ? MBEDTLS_SSL_MAX_FRAG_LEN_2048
-                         : len == 4096 ? MBEDTLS_SSL_MAX_FRAG_LEN_4096
-                                       : MBEDTLS_SSL_MAX_FRAG_LEN_INVALID;
-    if (code != MBEDTLS_SSL_MAX_FRAG_LEN_INVALID &&
-        mbedtls_ssl_conf_max_frag_len(&cfg->conf, code) == 0) {
-        return WEBRTC_STATUS_SUCCESS;
+    /* The extension's codes: 1 for 2^9 bytes up to 4 for 2^12 (MBEDTLS_SSL_MAX_FRAG_LEN_*). */
+    for (unsigned char code = 1; code <= 4; code++) {
+        if (len == 256u << code) {
+            mbedtls_ssl_conf_max_frag_len(&cfg->conf, code);
+            return WEBRTC_STATUS_SUCCESS;
+        }
     }
     snprintf(err, size, "max_fragment_len %u is not 512, 1024, 2048 or 4096", len);
 #else
