@@ -291,7 +291,7 @@ WEBRTC_STATUS ertc_http_client_create(ertc_loop_t *loop, ertc_tls_config_t *tls,
     c->loop = loop;
     c->tls = ertc_tls_config_ref(tls);
     ertc_timer_init(&c->timer, on_timeout, c);
-    WEBRTC_STATUS st = ertc_http_parser_init(&c->parser, ERTC_HTTP_PARSE_RESPONSE, NULL, NULL, 0);
+    WEBRTC_STATUS st = ertc_http_parser_init_response(&c->parser, NULL, NULL, 0);
     if (st != WEBRTC_STATUS_SUCCESS) {
         ertc_tls_config_unref(c->tls);
         ertc_free(c);

@@ -1,6 +1,7 @@
 /*
- * net/http_parser — incremental HTTP/1.1 parser (RFC 9112) and HTTP-date parser
- * (RFC 9110 §5.6.7). See http_parser.h for the contract.
+ * net/http_parser — incremental HTTP/1.1 parser (RFC 9112): the message head and the
+ * header store (http_fields.c reads field lines, http_body.c the body). See http_parser.h
+ * for the contract and http_parser_internal.h for the split.
  *
  * How it works: the start line, header lines and trailer lines are collected whole, one at
  * a time, into the header store right after what is already kept there, and parsed once
@@ -8,8 +9,8 @@
  * "Name: value  CRLF" becomes "Name\0value\0"), which is never longer than the raw line;
  * so the store never holds more bytes than the raw header bytes seen, and a store of
  * max_header_bytes always suffices. Trailer lines are checked the same way but never
- * committed. Chunk-size lines are parsed byte by byte (they are short and need no copy),
- * and body bytes are handed to the callback straight from the caller's buffer.
+ * committed. A store the parser allocates itself starts small and grows (doubling, up to
+ * max_header_bytes) as the head needs it: most heads are a few hundred bytes.
  */
 #include "net/http_parser.h"
 
@@ -18,11 +19,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "net/http_parser_internal.h"
 #include "util/alloc.h"
 #include "util/ascii.h"
 #include "util/log.h"
 
-#define TAG "http"
+#define TAG ERTC_HTTP_TAG
 
 #define HTTP_VERSION_LEN    8 /* "HTTP/1.1" */
 #define STATUS_CODE_LEN     3
@@ -30,32 +32,7 @@
 #define STATUS_CODE_MIN     100
 #define STATUS_CODE_MAX     599
 #define CRLF_LEN            2
-#define CHUNK_LINE_MIN      3  /* "0" CRLF */
-#define ERROR_QUOTE_MAX     32 /* bytes of a bad value quoted in an error message */
-
-/* ---- character classes (RFC 9110 §5.5, §5.6.2) ------------------------------------------ */
-
-/* A byte allowed inside a field value or reason phrase: SP, HTAB, VCHAR or obs-text. */
-static bool is_field_char(uint8_t c)
-{
-    return c == '\t' || (c >= 0x20 && c != 0x7F);
-}
-
-static bool is_ows(uint8_t c)
-{
-    return c == ' ' || c == '\t';
-}
-
-/* ASCII case-insensitive comparison of s[0..len) with the NUL-terminated lower-case word. */
-static bool equals_word(const char *s, size_t len, const char *word)
-{
-    for (size_t i = 0; i < len; i++) {
-        if (word[i] == '\0' || ertc_ascii_lower((uint8_t)s[i]) != (uint8_t)word[i]) {
-            return false;
-        }
-    }
-    return word[len] == '\0';
-}
+#define CHUNK_LINE_MIN      3 /* "0" CRLF */
 
 static bool equals_ignore_case(const char *a, const char *b)
 {
@@ -65,36 +42,6 @@ static bool equals_ignore_case(const char *a, const char *b)
         }
     }
     return *a == *b;
-}
-
-/* ---- comma-separated lists (RFC 9110 §5.6.1) -------------------------------------------- */
-
-typedef struct {
-    const char *pos;
-    const char *end;
-    bool done;
-} list_iter_t;
-
-/* Yields each element with surrounding OWS trimmed; empty elements are yielded too. */
-static bool list_next(list_iter_t *it, const char **elem, size_t *elem_len)
-{
-    if (it->done) {
-        return false;
-    }
-    const char *start = it->pos;
-    const char *comma = memchr(start, ',', (size_t)(it->end - start));
-    const char *stop = comma != NULL ? comma : it->end;
-    it->pos = comma != NULL ? comma + 1 : it->end;
-    it->done = comma == NULL;
-    while (start < stop && is_ows((uint8_t)*start)) {
-        start++;
-    }
-    while (stop > start && is_ows((uint8_t)stop[-1])) {
-        stop--;
-    }
-    *elem = start;
-    *elem_len = (size_t)(stop - start);
-    return true;
 }
 
 /* ---- state and errors ------------------------------------------------------------------- */
@@ -124,19 +71,16 @@ const char *ertc_http_parser_state_name(ertc_http_state_t state)
     return "UNKNOWN";
 }
 
-static void set_state(ertc_http_parser_t *p, ertc_http_state_t next)
+void ertc_http_set_state(ertc_http_parser_t *p, ertc_http_state_t next)
 {
     if (p->state != next) {
         ERTC_LOGV(TAG, "parser %s -> %s", ertc_http_parser_state_name(p->state),
                   ertc_http_parser_state_name(next));
-        p->state = next;
     }
+    p->state = next; /* unconditional: with verbose logs compiled out, only this is left */
 }
 
-static WEBRTC_STATUS fail(ertc_http_parser_t *p, WEBRTC_STATUS st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static WEBRTC_STATUS fail(ertc_http_parser_t *p, WEBRTC_STATUS st, const char *fmt, ...)
+WEBRTC_STATUS ertc_http_fail(ertc_http_parser_t *p, WEBRTC_STATUS st, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -144,13 +88,8 @@ static WEBRTC_STATUS fail(ertc_http_parser_t *p, WEBRTC_STATUS st, const char *f
     va_end(ap);
     p->error_status = st;
     ERTC_LOGD(TAG, "parse error in %s: %s", ertc_http_parser_state_name(p->state), p->error);
-    set_state(p, ERTC_HTTP_STATE_ERROR);
+    ertc_http_set_state(p, ERTC_HTTP_STATE_ERROR);
     return st;
-}
-
-static bool is_header_phase(ertc_http_state_t s)
-{
-    return s == ERTC_HTTP_STATE_START_LINE || s == ERTC_HTTP_STATE_HEADER_LINE;
 }
 
 /* ---- start line (RFC 9112 §3, §4) ------------------------------------------------------- */
@@ -160,11 +99,12 @@ static WEBRTC_STATUS parse_version(ertc_http_parser_t *p, const uint8_t *s, int 
 {
     if (memcmp(s, "HTTP/", 5) != 0 || !ertc_ascii_is_digit(s[5]) || s[6] != '.' ||
         !ertc_ascii_is_digit(s[7])) {
-        return fail(p, WEBRTC_STATUS_MALFORMED, "invalid HTTP version in the %s line",
-                    p->mode == ERTC_HTTP_PARSE_RESPONSE ? "status" : "request");
+        return ertc_http_fail(p, WEBRTC_STATUS_MALFORMED, "invalid HTTP version in the %s line",
+                              p->mode == ERTC_HTTP_PARSE_RESPONSE ? "status" : "request");
     }
     if (s[5] != '1') {
-        return fail(p, WEBRTC_STATUS_MALFORMED, "unsupported HTTP version %c.%c", s[5], s[7]);
+        return ertc_http_fail(p, WEBRTC_STATUS_MALFORMED, "unsupported HTTP version %c.%c", s[5],
+                              s[7]);
     }
     /* A higher 1.x minor is handled as 1.1, the highest we implement (RFC 9110 §2.5). */
     *version = s[7] == '0' ? 10 : 11;
@@ -176,7 +116,7 @@ static WEBRTC_STATUS parse_status_line(ertc_http_parser_t *p, uint8_t *line, siz
 {
     int version = 0;
     if (len < STATUS_LINE_MIN_LEN) {
-        return fail(p, WEBRTC_STATUS_MALFORMED, "status line too short (%zu bytes)", len);
+        return ertc_http_fail(p, WEBRTC_STATUS_MALFORMED, "status line too short (%zu bytes)", len);
     }
     WEBRTC_STATUS st = parse_version(p, line, &version);
     if (WEBRTC_STATUS_FAILED(st)) {
@@ -185,23 +125,25 @@ static WEBRTC_STATUS parse_status_line(ertc_http_parser_t *p, uint8_t *line, siz
     const uint8_t *code = line + HTTP_VERSION_LEN + 1;
     if (line[HTTP_VERSION_LEN] != ' ' || !ertc_ascii_is_digit(code[0]) ||
         !ertc_ascii_is_digit(code[1]) || !ertc_ascii_is_digit(code[2])) {
-        return fail(p, WEBRTC_STATUS_MALFORMED, "invalid status code in the status line");
+        return ertc_http_fail(p, WEBRTC_STATUS_MALFORMED, "invalid status code in the status line");
     }
     int status = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
     if (status < STATUS_CODE_MIN || status > STATUS_CODE_MAX) {
-        return fail(p, WEBRTC_STATUS_MALFORMED, "status code %d outside 100-599", status);
+        return ertc_http_fail(p, WEBRTC_STATUS_MALFORMED, "status code %d outside 100-599", status);
     }
     /* Some servers end the line right after the code; the reason phrase is optional anyway. */
     size_t reason_off = STATUS_LINE_MIN_LEN;
     if (len > STATUS_LINE_MIN_LEN) {
         if (line[STATUS_LINE_MIN_LEN] != ' ') {
-            return fail(p, WEBRTC_STATUS_MALFORMED, "invalid status code in the status line");
+            return ertc_http_fail(p, WEBRTC_STATUS_MALFORMED,
+                                  "invalid status code in the status line");
         }
         reason_off++;
     }
     for (size_t i = reason_off; i < len; i++) {
-        if (!is_field_char(line[i])) {
-            return fail(p, WEBRTC_STATUS_MALFORMED, "invalid character in the reason phrase");
+        if (!ertc_http_is_field_char(line[i])) {
+            return ertc_http_fail(p, WEBRTC_STATUS_MALFORMED,
+                                  "invalid character in the reason phrase");
         }
     }
     size_t reason_len = len - reason_off;
@@ -219,25 +161,28 @@ static WEBRTC_STATUS parse_request_line(ertc_http_parser_t *p, uint8_t *line, si
 {
     uint8_t *sp1 = memchr(line, ' ', len);
     if (sp1 == NULL || sp1 == line) {
-        return fail(p, WEBRTC_STATUS_MALFORMED, "request line has no method");
+        return ertc_http_fail(p, WEBRTC_STATUS_MALFORMED, "request line has no method");
     }
     for (const uint8_t *c = line; c < sp1; c++) {
         if (!ertc_ascii_is_tchar(*c)) {
-            return fail(p, WEBRTC_STATUS_MALFORMED, "invalid character in the request method");
+            return ertc_http_fail(p, WEBRTC_STATUS_MALFORMED,
+                                  "invalid character in the request method");
         }
     }
     uint8_t *target = sp1 + 1;
     uint8_t *sp2 = memchr(target, ' ', len - (size_t)(target - line));
     if (sp2 == NULL || sp2 == target) {
-        return fail(p, WEBRTC_STATUS_MALFORMED, "request line has no request target");
+        return ertc_http_fail(p, WEBRTC_STATUS_MALFORMED, "request line has no request target");
     }
     for (const uint8_t *c = target; c < sp2; c++) {
         if (*c <= 0x20 || *c >= 0x7F) {
-            return fail(p, WEBRTC_STATUS_MALFORMED, "invalid character in the request target");
+            return ertc_http_fail(p, WEBRTC_STATUS_MALFORMED,
+                                  "invalid character in the request target");
         }
     }
     if (len - (size_t)(sp2 + 1 - line) != HTTP_VERSION_LEN) {
-        return fail(p, WEBRTC_STATUS_MALFORMED, "invalid HTTP version in the request line");
+        return ertc_http_fail(p, WEBRTC_STATUS_MALFORMED,
+                              "invalid HTTP version in the request line");
     }
     int version = 0;
     WEBRTC_STATUS st = parse_version(p, sp2 + 1, &version);
@@ -258,154 +203,14 @@ static WEBRTC_STATUS on_start_line(ertc_http_parser_t *p, uint8_t *line, size_t 
     if (len == 0) {
         return WEBRTC_STATUS_SUCCESS; /* empty lines before the start line are ignored (§2.2) */
     }
-    WEBRTC_STATUS st = p->mode == ERTC_HTTP_PARSE_RESPONSE ? parse_status_line(p, line, len)
-                                                           : parse_request_line(p, line, len);
+    WEBRTC_STATUS st = p->start_line(p, line, len);
     if (WEBRTC_STATUS_SUCCEEDED(st)) {
-        set_state(p, ERTC_HTTP_STATE_HEADER_LINE);
+        ertc_http_set_state(p, ERTC_HTTP_STATE_HEADER_LINE);
     }
     return st;
 }
 
-/* ---- field lines (RFC 9112 §5) ---------------------------------------------------------- */
-
-/*
- * field-line = field-name ":" OWS field-value OWS. Finds the name (line[0..*name_len)) and
- * the trimmed value (line[*value_off..+*value_len)) and checks every byte.
- */
-static WEBRTC_STATUS parse_field_line(ertc_http_parser_t *p, const uint8_t *line, size_t len,
-                                      size_t *name_len, size_t *value_off, size_t *value_len)
-{
-    if (is_ows(line[0])) {
-        return fail(p, WEBRTC_STATUS_MALFORMED, "obsolete line folding (obs-fold) is not accepted");
-    }
-    size_t i = 0;
-    while (i < len && ertc_ascii_is_tchar(line[i])) {
-        i++;
-    }
-    if (i == len || line[i] != ':') {
-        if (memchr(line, ':', len) == NULL) {
-            return fail(p, WEBRTC_STATUS_MALFORMED, "header line without ':'");
-        }
-        if (is_ows(line[i])) {
-            return fail(p, WEBRTC_STATUS_MALFORMED, "whitespace before ':' in a header field");
-        }
-        return fail(p, WEBRTC_STATUS_MALFORMED, "invalid character in a header field name");
-    }
-    if (i == 0) {
-        return fail(p, WEBRTC_STATUS_MALFORMED, "empty header field name");
-    }
-    *name_len = i;
-    size_t start = i + 1;
-    size_t end = len;
-    while (start < end && is_ows(line[start])) {
-        start++;
-    }
-    while (end > start && is_ows(line[end - 1])) {
-        end--;
-    }
-    for (size_t k = start; k < end; k++) {
-        if (!is_field_char(line[k])) {
-            return fail(p, WEBRTC_STATUS_MALFORMED,
-                        "invalid character in the value of header \"%.*s\"",
-                        (int)(i < ERROR_QUOTE_MAX ? i : ERROR_QUOTE_MAX), (const char *)line);
-        }
-    }
-    *value_off = start;
-    *value_len = end - start;
-    return WEBRTC_STATUS_SUCCESS;
-}
-
-/* Content-Length = 1*DIGIT; a list of identical values is accepted (RFC 9110 §8.6). */
-static WEBRTC_STATUS parse_content_length(ertc_http_parser_t *p, const char *value, size_t len)
-{
-    list_iter_t it = {value, value + len, false};
-    const char *elem = NULL;
-    size_t elem_len = 0;
-    while (list_next(&it, &elem, &elem_len)) {
-        if (elem_len == 0) {
-            return fail(p, WEBRTC_STATUS_MALFORMED, "empty Content-Length value");
-        }
-        uint64_t n = 0;
-        for (size_t i = 0; i < elem_len; i++) {
-            uint8_t c = (uint8_t)elem[i];
-            if (!ertc_ascii_is_digit(c)) {
-                return fail(p, WEBRTC_STATUS_MALFORMED, "Content-Length \"%.*s\" is not a number",
-                            (int)(elem_len < ERROR_QUOTE_MAX ? elem_len : ERROR_QUOTE_MAX), elem);
-            }
-            unsigned digit = (unsigned)(c - '0');
-            if (n > (UINT64_MAX - digit) / 10) {
-                return fail(p, WEBRTC_STATUS_LIMIT_EXCEEDED,
-                            "Content-Length does not fit in 64 bits");
-            }
-            n = n * 10 + digit;
-        }
-        if (p->has_content_length && n != p->content_length) {
-            return fail(p, WEBRTC_STATUS_MALFORMED,
-                        "Content-Length mismatch: %" PRIu64 " and %" PRIu64, p->content_length, n);
-        }
-        p->has_content_length = true;
-        p->content_length = n;
-    }
-    return WEBRTC_STATUS_SUCCESS;
-}
-
-/* Only "chunked", once, is understood; we never ask for other codings (RFC 9112 §6.1). */
-static WEBRTC_STATUS parse_transfer_encoding(ertc_http_parser_t *p, const char *value, size_t len)
-{
-    list_iter_t it = {value, value + len, false};
-    const char *elem = NULL;
-    size_t elem_len = 0;
-    p->has_transfer_encoding = true;
-    while (list_next(&it, &elem, &elem_len)) {
-        if (elem_len == 0) {
-            continue;
-        }
-        if (!equals_word(elem, elem_len, "chunked")) {
-            return fail(p, WEBRTC_STATUS_MALFORMED, "unsupported Transfer-Encoding \"%.*s\"",
-                        (int)(elem_len < ERROR_QUOTE_MAX ? elem_len : ERROR_QUOTE_MAX), elem);
-        }
-        if (p->chunked) {
-            return fail(p, WEBRTC_STATUS_MALFORMED, "Transfer-Encoding chunked applied twice");
-        }
-        p->chunked = true;
-    }
-    return WEBRTC_STATUS_SUCCESS;
-}
-
-/* Connection options (RFC 9110 §7.6.1); options other than these three are ignored. */
-static void parse_connection(ertc_http_parser_t *p, const char *value, size_t len)
-{
-    list_iter_t it = {value, value + len, false};
-    const char *elem = NULL;
-    size_t elem_len = 0;
-    while (list_next(&it, &elem, &elem_len)) {
-        if (equals_word(elem, elem_len, "close")) {
-            p->conn_close = true;
-        } else if (equals_word(elem, elem_len, "keep-alive")) {
-            p->conn_keep_alive = true;
-        } else if (equals_word(elem, elem_len, "upgrade")) {
-            p->conn_upgrade = true;
-        }
-    }
-}
-
-/* Records what the framing and connection handling depend on. */
-static WEBRTC_STATUS interpret_header(ertc_http_parser_t *p, const char *name, size_t name_len,
-                                      const char *value, size_t value_len)
-{
-    if (equals_word(name, name_len, "content-length")) {
-        return parse_content_length(p, value, value_len);
-    }
-    if (equals_word(name, name_len, "transfer-encoding")) {
-        return parse_transfer_encoding(p, value, value_len);
-    }
-    if (equals_word(name, name_len, "connection")) {
-        parse_connection(p, value, value_len);
-    } else if (equals_word(name, name_len, "upgrade")) {
-        p->has_upgrade = true;
-    }
-    return WEBRTC_STATUS_SUCCESS;
-}
+/* ---- the header section (RFC 9112 §5) ---------------------------------------------------- */
 
 /* Forgets the header section read so far (for an interim 1xx response). */
 static void clear_message_head(ertc_http_parser_t *p)
@@ -452,13 +257,33 @@ static ertc_http_framing_t choose_framing(const ertc_http_parser_t *p)
     return p->mode == ERTC_HTTP_PARSE_RESPONSE ? ERTC_HTTP_BODY_UNTIL_CLOSE : ERTC_HTTP_BODY_NONE;
 }
 
-static void start_chunk_size_line(ertc_http_parser_t *p)
+void ertc_http_start_chunk_size_line(ertc_http_parser_t *p)
 {
     p->body_remaining = 0;
     p->chunk_line_len = 0;
     p->chunk_digits = 0;
     p->chunk_ext_started = false;
-    set_state(p, ERTC_HTTP_STATE_CHUNK_SIZE);
+    ertc_http_set_state(p, ERTC_HTTP_STATE_CHUNK_SIZE);
+}
+
+/* Makes the store hold at least need bytes (need <= max_header_bytes). Only a store the
+ * parser allocated grows; a caller's store holds max_header_bytes from the start. */
+static bool reserve_store(ertc_http_parser_t *p, size_t need)
+{
+    if (need <= p->store_cap) {
+        return true;
+    }
+    size_t cap = p->store_cap * 2 > need ? p->store_cap * 2 : need;
+    if (cap > p->limits.max_header_bytes) {
+        cap = p->limits.max_header_bytes;
+    }
+    uint8_t *grown = p->store_owned ? ertc_realloc(p->store, cap) : NULL;
+    if (grown == NULL) {
+        return false;
+    }
+    p->store = grown;
+    p->store_cap = cap;
+    return true;
 }
 
 static WEBRTC_STATUS on_headers_end(ertc_http_parser_t *p)
@@ -468,21 +293,22 @@ static WEBRTC_STATUS on_headers_end(ertc_http_parser_t *p)
          * we act on. Their bytes still count against max_header_bytes. */
         ERTC_LOGD(TAG, "skipping interim %d response", p->status_code);
         clear_message_head(p);
-        set_state(p, ERTC_HTTP_STATE_START_LINE);
+        ertc_http_set_state(p, ERTC_HTTP_STATE_START_LINE);
         return WEBRTC_STATUS_SUCCESS;
     }
     if (p->has_transfer_encoding) {
         if (p->version == 10) {
-            return fail(p, WEBRTC_STATUS_MALFORMED, "Transfer-Encoding in an HTTP/1.0 message");
+            return ertc_http_fail(p, WEBRTC_STATUS_MALFORMED,
+                                  "Transfer-Encoding in an HTTP/1.0 message");
         }
         if (!p->chunked) {
-            return fail(p, WEBRTC_STATUS_MALFORMED, "Transfer-Encoding without chunked");
+            return ertc_http_fail(p, WEBRTC_STATUS_MALFORMED, "Transfer-Encoding without chunked");
         }
         if (p->has_content_length) {
             /* RFC 9112 §6.3 item 3: chunked wins, but the sender is confused or hostile. */
             if (p->mode == ERTC_HTTP_PARSE_REQUEST) {
-                return fail(p, WEBRTC_STATUS_MALFORMED,
-                            "request has both Transfer-Encoding and Content-Length");
+                return ertc_http_fail(p, WEBRTC_STATUS_MALFORMED,
+                                      "request has both Transfer-Encoding and Content-Length");
             }
             p->force_close = true;
         }
@@ -490,9 +316,9 @@ static WEBRTC_STATUS on_headers_end(ertc_http_parser_t *p)
     p->headers_done = true;
     p->framing = choose_framing(p);
     if (p->framing == ERTC_HTTP_BODY_LENGTH && p->content_length > p->limits.max_body_bytes) {
-        return fail(p, WEBRTC_STATUS_LIMIT_EXCEEDED,
-                    "body of %" PRIu64 " bytes exceeds the limit of %" PRIu64 " bytes",
-                    p->content_length, p->limits.max_body_bytes);
+        return ertc_http_fail(p, WEBRTC_STATUS_LIMIT_EXCEEDED,
+                              "body of %" PRIu64 " bytes exceeds the limit of %" PRIu64 " bytes",
+                              p->content_length, p->limits.max_body_bytes);
     }
     if (p->mode == ERTC_HTTP_PARSE_RESPONSE) {
         ERTC_LOGD(TAG, "response %d, HTTP/1.%d, %zu headers, body %s", p->status_code,
@@ -502,19 +328,27 @@ static WEBRTC_STATUS on_headers_end(ertc_http_parser_t *p)
                   p->version % 10, p->header_count, framing_name(p->framing));
     }
 
+    /* Trailer lines are read after the stored head: the store gets its full size now, so that
+     * the strings handed out from here on never move. */
+    if (p->framing == ERTC_HTTP_BODY_CHUNKED && !reserve_store(p, p->limits.max_header_bytes)) {
+        return ertc_http_fail(p, WEBRTC_STATUS_NOT_ENOUGH_MEMORY,
+                              "no memory for the trailer section");
+    }
     if (p->mode == ERTC_HTTP_PARSE_RESPONSE && p->status_code == 101) {
-        set_state(p, ERTC_HTTP_STATE_UPGRADED);
+        ertc_http_set_state(p, ERTC_HTTP_STATE_UPGRADED);
         return WEBRTC_STATUS_SUCCESS;
     }
     switch (p->framing) {
-    case ERTC_HTTP_BODY_NONE: set_state(p, ERTC_HTTP_STATE_COMPLETE); break;
+    case ERTC_HTTP_BODY_NONE: ertc_http_set_state(p, ERTC_HTTP_STATE_COMPLETE); break;
     case ERTC_HTTP_BODY_LENGTH:
         p->body_remaining = p->content_length;
-        set_state(p,
-                  p->content_length == 0 ? ERTC_HTTP_STATE_COMPLETE : ERTC_HTTP_STATE_BODY_LENGTH);
+        ertc_http_set_state(p, p->content_length == 0 ? ERTC_HTTP_STATE_COMPLETE
+                                                      : ERTC_HTTP_STATE_BODY_LENGTH);
         break;
-    case ERTC_HTTP_BODY_CHUNKED: start_chunk_size_line(p); break;
-    case ERTC_HTTP_BODY_UNTIL_CLOSE: set_state(p, ERTC_HTTP_STATE_BODY_UNTIL_CLOSE); break;
+    case ERTC_HTTP_BODY_CHUNKED: ertc_http_start_chunk_size_line(p); break;
+    case ERTC_HTTP_BODY_UNTIL_CLOSE:
+        ertc_http_set_state(p, ERTC_HTTP_STATE_BODY_UNTIL_CLOSE);
+        break;
     }
     return WEBRTC_STATUS_SUCCESS;
 }
@@ -527,13 +361,13 @@ static WEBRTC_STATUS on_header_line(ertc_http_parser_t *p, uint8_t *line, size_t
     size_t name_len = 0;
     size_t value_off = 0;
     size_t value_len = 0;
-    WEBRTC_STATUS st = parse_field_line(p, line, len, &name_len, &value_off, &value_len);
+    WEBRTC_STATUS st = ertc_http_parse_field_line(p, line, len, &name_len, &value_off, &value_len);
     if (WEBRTC_STATUS_FAILED(st)) {
         return st;
     }
     if (p->header_count >= p->limits.max_headers) {
-        return fail(p, WEBRTC_STATUS_LIMIT_EXCEEDED, "more than %zu header fields",
-                    p->limits.max_headers);
+        return ertc_http_fail(p, WEBRTC_STATUS_LIMIT_EXCEEDED, "more than %zu header fields",
+                              p->limits.max_headers);
     }
     /* "Name: value CRLF" becomes "Name\0value\0" where it stands. */
     line[name_len] = '\0';
@@ -541,8 +375,8 @@ static WEBRTC_STATUS on_header_line(ertc_http_parser_t *p, uint8_t *line, size_t
     line[name_len + 1 + value_len] = '\0';
     p->store_len += name_len + 1 + value_len + 1;
     p->header_count++;
-    return interpret_header(p, (const char *)line, name_len, (const char *)line + name_len + 1,
-                            value_len);
+    return ertc_http_interpret_field(p, (const char *)line, name_len,
+                                     (const char *)line + name_len + 1, value_len);
 }
 
 /* Trailer fields (RFC 9112 §7.1.2) are checked like header fields, then dropped. */
@@ -550,27 +384,35 @@ static WEBRTC_STATUS on_trailer_line(ertc_http_parser_t *p, uint8_t *line, size_
 {
     if (len == 0) {
         ERTC_LOGD(TAG, "chunked message complete, %" PRIu64 " body bytes", p->body_bytes);
-        set_state(p, ERTC_HTTP_STATE_COMPLETE);
+        ertc_http_set_state(p, ERTC_HTTP_STATE_COMPLETE);
         return WEBRTC_STATUS_SUCCESS;
     }
     size_t name_len = 0;
     size_t value_off = 0;
     size_t value_len = 0;
-    return parse_field_line(p, line, len, &name_len, &value_off, &value_len);
+    return ertc_http_parse_field_line(p, line, len, &name_len, &value_off, &value_len);
 }
 
 /* Collects one line at store + store_len and parses it when its LF arrives. */
-static WEBRTC_STATUS read_line(ertc_http_parser_t *p, const uint8_t *data, size_t len, size_t *used)
+WEBRTC_STATUS ertc_http_read_line(ertc_http_parser_t *p, const uint8_t *data, size_t len,
+                                  size_t *used)
 {
     const uint8_t *lf = memchr(data, '\n', len);
     size_t n = lf != NULL ? (size_t)(lf - data) + 1 : len;
     if (n > p->limits.max_header_bytes - p->header_bytes) {
-        return fail(p, WEBRTC_STATUS_LIMIT_EXCEEDED, "%s larger than %zu bytes",
-                    p->state == ERTC_HTTP_STATE_TRAILER_LINE ? "header block with trailers"
-                                                             : "header block",
-                    p->limits.max_header_bytes);
+        return ertc_http_fail(p, WEBRTC_STATUS_LIMIT_EXCEEDED, "%s larger than %zu bytes",
+                              p->state == ERTC_HTTP_STATE_TRAILER_LINE
+                                  ? "header block with trailers"
+                                  : "header block",
+                              p->limits.max_header_bytes);
     }
-    /* Cannot overflow the store: store_len + line_len <= header_bytes (see the top). */
+    /* need <= header_bytes + n <= max_header_bytes: store_len + line_len <= header_bytes
+     * (see the top). */
+    size_t need = p->store_len + p->line_len + n;
+    if (!reserve_store(p, need)) {
+        return ertc_http_fail(p, WEBRTC_STATUS_NOT_ENOUGH_MEMORY,
+                              "no memory for a header block of %zu bytes", need);
+    }
     memcpy(p->store + p->store_len + p->line_len, data, n);
     p->line_len += n;
     p->header_bytes += n;
@@ -582,8 +424,9 @@ static WEBRTC_STATUS read_line(ertc_http_parser_t *p, const uint8_t *data, size_
     size_t line_len = p->line_len;
     p->line_len = 0;
     if (line_len < CRLF_LEN || line[line_len - CRLF_LEN] != '\r') {
-        return fail(p, WEBRTC_STATUS_MALFORMED, "line in the %s not terminated by CRLF",
-                    p->state == ERTC_HTTP_STATE_TRAILER_LINE ? "trailer section" : "header block");
+        return ertc_http_fail(p, WEBRTC_STATUS_MALFORMED, "line in the %s not terminated by CRLF",
+                              p->state == ERTC_HTTP_STATE_TRAILER_LINE ? "trailer section"
+                                                                       : "header block");
     }
     line_len -= CRLF_LEN;
     switch (p->state) {
@@ -591,167 +434,6 @@ static WEBRTC_STATUS read_line(ertc_http_parser_t *p, const uint8_t *data, size_
     case ERTC_HTTP_STATE_HEADER_LINE: return on_header_line(p, line, line_len);
     default: return on_trailer_line(p, line, line_len);
     }
-}
-
-/* ---- body (RFC 9112 §6, §7.1) ----------------------------------------------------------- */
-
-static WEBRTC_STATUS deliver_body(ertc_http_parser_t *p, const uint8_t *data, size_t len)
-{
-    p->body_bytes += len;
-    if (p->on_body == NULL || len == 0) {
-        return WEBRTC_STATUS_SUCCESS;
-    }
-    WEBRTC_STATUS st = p->on_body(data, len, p->body_arg);
-    if (WEBRTC_STATUS_FAILED(st)) {
-        return fail(p, st, "body callback failed: %s", webrtc_status_name(st));
-    }
-    return WEBRTC_STATUS_SUCCESS;
-}
-
-static WEBRTC_STATUS read_length_body(ertc_http_parser_t *p, const uint8_t *data, size_t len,
-                                      size_t *used)
-{
-    size_t n = p->body_remaining < len ? (size_t)p->body_remaining : len;
-    p->body_remaining -= n;
-    *used = n;
-    WEBRTC_STATUS st = deliver_body(p, data, n);
-    if (WEBRTC_STATUS_SUCCEEDED(st) && p->body_remaining == 0) {
-        ERTC_LOGD(TAG, "message complete, %" PRIu64 " body bytes", p->body_bytes);
-        set_state(p, ERTC_HTTP_STATE_COMPLETE);
-    }
-    return st;
-}
-
-static WEBRTC_STATUS read_until_close_body(ertc_http_parser_t *p, const uint8_t *data, size_t len,
-                                           size_t *used)
-{
-    if (len > p->limits.max_body_bytes - p->body_bytes) {
-        return fail(p, WEBRTC_STATUS_LIMIT_EXCEEDED, "body larger than %" PRIu64 " bytes",
-                    p->limits.max_body_bytes);
-    }
-    *used = len;
-    return deliver_body(p, data, len);
-}
-
-static WEBRTC_STATUS on_chunk_size(ertc_http_parser_t *p)
-{
-    if (p->body_remaining == 0) {
-        p->line_len = 0;
-        set_state(p, ERTC_HTTP_STATE_TRAILER_LINE);
-        return WEBRTC_STATUS_SUCCESS;
-    }
-    if (p->body_remaining > p->limits.max_body_bytes - p->body_bytes) {
-        return fail(p, WEBRTC_STATUS_LIMIT_EXCEEDED, "body larger than %" PRIu64 " bytes",
-                    p->limits.max_body_bytes);
-    }
-    set_state(p, ERTC_HTTP_STATE_CHUNK_DATA);
-    return WEBRTC_STATUS_SUCCESS;
-}
-
-/* chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] ): skipped, not interpreted. */
-static WEBRTC_STATUS read_chunk_ext_byte(ertc_http_parser_t *p, uint8_t c)
-{
-    if (c == '\r') {
-        set_state(p, ERTC_HTTP_STATE_CHUNK_SIZE_LF);
-        return WEBRTC_STATUS_SUCCESS;
-    }
-    if (c == '\n') {
-        return fail(p, WEBRTC_STATUS_MALFORMED, "chunk-size line not terminated by CRLF");
-    }
-    set_state(p, ERTC_HTTP_STATE_CHUNK_EXT);
-    if (!p->chunk_ext_started) {
-        if (c == ';') {
-            p->chunk_ext_started = true;
-            return WEBRTC_STATUS_SUCCESS;
-        }
-        if (is_ows(c)) {
-            return WEBRTC_STATUS_SUCCESS;
-        }
-        return fail(p, WEBRTC_STATUS_MALFORMED, "invalid chunk size");
-    }
-    if (!is_field_char(c)) {
-        return fail(p, WEBRTC_STATUS_MALFORMED, "invalid character in a chunk extension");
-    }
-    return WEBRTC_STATUS_SUCCESS;
-}
-
-/* One byte of a chunk-size line: chunk-size [ chunk-ext ] CRLF. */
-static WEBRTC_STATUS read_chunk_line_byte(ertc_http_parser_t *p, uint8_t c)
-{
-    if (++p->chunk_line_len > p->limits.max_chunk_line) {
-        return fail(p, WEBRTC_STATUS_LIMIT_EXCEEDED, "chunk-size line longer than %zu bytes",
-                    p->limits.max_chunk_line);
-    }
-    switch (p->state) {
-    case ERTC_HTTP_STATE_CHUNK_SIZE: {
-        int v = ertc_ascii_hex_value(c);
-        if (v >= 0) {
-            if (p->body_remaining > (UINT64_MAX >> 4)) {
-                return fail(p, WEBRTC_STATUS_LIMIT_EXCEEDED, "chunk size does not fit in 64 bits");
-            }
-            p->body_remaining = (p->body_remaining << 4) | (uint64_t)v;
-            p->chunk_digits++;
-            return WEBRTC_STATUS_SUCCESS;
-        }
-        if (p->chunk_digits == 0) {
-            return fail(p, WEBRTC_STATUS_MALFORMED, "invalid chunk size");
-        }
-        return read_chunk_ext_byte(p, c);
-    }
-    case ERTC_HTTP_STATE_CHUNK_EXT: return read_chunk_ext_byte(p, c);
-    default: /* ERTC_HTTP_STATE_CHUNK_SIZE_LF */
-        if (c != '\n') {
-            return fail(p, WEBRTC_STATUS_MALFORMED, "chunk-size line not terminated by CRLF");
-        }
-        return on_chunk_size(p);
-    }
-}
-
-static WEBRTC_STATUS read_chunk_data(ertc_http_parser_t *p, const uint8_t *data, size_t len,
-                                     size_t *used)
-{
-    size_t n = p->body_remaining < len ? (size_t)p->body_remaining : len;
-    p->body_remaining -= n;
-    *used = n;
-    if (p->body_remaining == 0) {
-        set_state(p, ERTC_HTTP_STATE_CHUNK_DATA_CR);
-    }
-    return deliver_body(p, data, n);
-}
-
-static WEBRTC_STATUS read_chunk_data_end(ertc_http_parser_t *p, uint8_t c)
-{
-    bool cr = p->state == ERTC_HTTP_STATE_CHUNK_DATA_CR;
-    if (c != (cr ? '\r' : '\n')) {
-        return fail(p, WEBRTC_STATUS_MALFORMED, "chunk data not followed by CRLF");
-    }
-    if (cr) {
-        set_state(p, ERTC_HTTP_STATE_CHUNK_DATA_LF);
-    } else {
-        start_chunk_size_line(p);
-    }
-    return WEBRTC_STATUS_SUCCESS;
-}
-
-/* Handles data[0..len) in the current state, up to the next state change at most. */
-static WEBRTC_STATUS step(ertc_http_parser_t *p, const uint8_t *data, size_t len, size_t *used)
-{
-    switch (p->state) {
-    case ERTC_HTTP_STATE_START_LINE:
-    case ERTC_HTTP_STATE_HEADER_LINE:
-    case ERTC_HTTP_STATE_TRAILER_LINE: return read_line(p, data, len, used);
-    case ERTC_HTTP_STATE_BODY_LENGTH: return read_length_body(p, data, len, used);
-    case ERTC_HTTP_STATE_BODY_UNTIL_CLOSE: return read_until_close_body(p, data, len, used);
-    case ERTC_HTTP_STATE_CHUNK_SIZE:
-    case ERTC_HTTP_STATE_CHUNK_EXT:
-    case ERTC_HTTP_STATE_CHUNK_SIZE_LF: *used = 1; return read_chunk_line_byte(p, data[0]);
-    case ERTC_HTTP_STATE_CHUNK_DATA: return read_chunk_data(p, data, len, used);
-    case ERTC_HTTP_STATE_CHUNK_DATA_CR:
-    case ERTC_HTTP_STATE_CHUNK_DATA_LF: *used = 1; return read_chunk_data_end(p, data[0]);
-    default: break;
-    }
-    return fail(p, WEBRTC_STATUS_INTERNAL_ERROR, "feed in state %s",
-                ertc_http_parser_state_name(p->state));
 }
 
 /* ---- public API ------------------------------------------------------------------------- */
@@ -764,9 +446,9 @@ void ertc_http_limits_default(ertc_http_limits_t *out)
     out->max_chunk_line = ERTC_HTTP_DEFAULT_MAX_CHUNK_LINE;
 }
 
-WEBRTC_STATUS ertc_http_parser_init(ertc_http_parser_t *p, ertc_http_mode_t mode,
-                                    const ertc_http_limits_t *limits, uint8_t *store,
-                                    size_t store_size)
+static WEBRTC_STATUS init_parser(ertc_http_parser_t *p, ertc_http_mode_t mode,
+                                 const ertc_http_limits_t *limits, uint8_t *store,
+                                 size_t store_size)
 {
     if (p == NULL) {
         return WEBRTC_STATUS_NULL_ARG;
@@ -777,8 +459,7 @@ WEBRTC_STATUS ertc_http_parser_init(ertc_http_parser_t *p, ertc_http_mode_t mode
     } else {
         ertc_http_limits_default(&p->limits);
     }
-    if ((mode != ERTC_HTTP_PARSE_RESPONSE && mode != ERTC_HTTP_PARSE_REQUEST) ||
-        p->limits.max_header_bytes < ERTC_HTTP_MIN_HEADER_BYTES || p->limits.max_headers == 0 ||
+    if (p->limits.max_header_bytes < ERTC_HTTP_MIN_HEADER_BYTES || p->limits.max_headers == 0 ||
         p->limits.max_chunk_line < CHUNK_LINE_MIN) {
         return WEBRTC_STATUS_INVALID_ARG;
     }
@@ -786,18 +467,43 @@ WEBRTC_STATUS ertc_http_parser_init(ertc_http_parser_t *p, ertc_http_mode_t mode
         return WEBRTC_STATUS_INVALID_ARG;
     }
     if (store == NULL) {
-        store = ertc_malloc(p->limits.max_header_bytes);
+        store_size = p->limits.max_header_bytes < ERTC_HTTP_INITIAL_STORE
+                         ? p->limits.max_header_bytes
+                         : ERTC_HTTP_INITIAL_STORE;
+        store = ertc_malloc(store_size);
         if (store == NULL) {
             return WEBRTC_STATUS_NOT_ENOUGH_MEMORY;
         }
-        store_size = p->limits.max_header_bytes;
         p->store_owned = true;
     }
     p->mode = mode;
+    p->start_line = parse_status_line;
     p->store = store;
     p->store_cap = store_size;
     p->state = ERTC_HTTP_STATE_START_LINE;
     return WEBRTC_STATUS_SUCCESS;
+}
+
+WEBRTC_STATUS ertc_http_parser_init_response(ertc_http_parser_t *p,
+                                             const ertc_http_limits_t *limits, uint8_t *store,
+                                             size_t store_size)
+{
+    return init_parser(p, ERTC_HTTP_PARSE_RESPONSE, limits, store, store_size);
+}
+
+WEBRTC_STATUS ertc_http_parser_init(ertc_http_parser_t *p, ertc_http_mode_t mode,
+                                    const ertc_http_limits_t *limits, uint8_t *store,
+                                    size_t store_size)
+{
+    if (p != NULL && mode != ERTC_HTTP_PARSE_RESPONSE && mode != ERTC_HTTP_PARSE_REQUEST) {
+        memset(p, 0, sizeof(*p));
+        return WEBRTC_STATUS_INVALID_ARG;
+    }
+    WEBRTC_STATUS st = init_parser(p, mode, limits, store, store_size);
+    if (st == WEBRTC_STATUS_SUCCESS && mode == ERTC_HTTP_PARSE_REQUEST) {
+        p->start_line = parse_request_line;
+    }
+    return st;
 }
 
 void ertc_http_parser_free(ertc_http_parser_t *p)
@@ -824,8 +530,8 @@ void ertc_http_parser_set_head_response(ertc_http_parser_t *p, bool head)
     p->head_response = head;
 }
 
-WEBRTC_STATUS ertc_http_parser_feed(ertc_http_parser_t *p, const uint8_t *data, size_t len,
-                                    size_t *consumed)
+WEBRTC_STATUS ertc_http_feed_check(ertc_http_parser_t *p, const uint8_t *data, size_t len,
+                                   size_t *consumed)
 {
     if (consumed != NULL) {
         *consumed = 0;
@@ -839,52 +545,27 @@ WEBRTC_STATUS ertc_http_parser_feed(ertc_http_parser_t *p, const uint8_t *data, 
     if (ertc_http_parser_is_complete(p)) {
         return WEBRTC_STATUS_INVALID_OPERATION;
     }
+    return WEBRTC_STATUS_SUCCESS;
+}
+
+WEBRTC_STATUS ertc_http_parser_feed_head(ertc_http_parser_t *p, const uint8_t *data, size_t len,
+                                         size_t *consumed)
+{
+    WEBRTC_STATUS st = ertc_http_feed_check(p, data, len, consumed);
+    if (WEBRTC_STATUS_FAILED(st)) {
+        return st;
+    }
+    if (!ertc_http_is_header_phase(p->state)) {
+        return WEBRTC_STATUS_INVALID_OPERATION; /* body bytes: ertc_http_parser_feed */
+    }
     size_t pos = 0;
-    WEBRTC_STATUS st = WEBRTC_STATUS_SUCCESS;
-    while (pos < len && WEBRTC_STATUS_SUCCEEDED(st)) {
-        bool in_headers = is_header_phase(p->state);
+    while (pos < len && WEBRTC_STATUS_SUCCEEDED(st) && ertc_http_is_header_phase(p->state)) {
         size_t used = 0;
-        st = step(p, data + pos, len - pos, &used);
+        st = ertc_http_read_line(p, data + pos, len - pos, &used);
         pos += used;
-        if (ertc_http_parser_is_complete(p) || (in_headers && !is_header_phase(p->state))) {
-            break; /* end of headers or of the message: the caller looks before going on */
-        }
     }
     *consumed = pos;
     return st;
-}
-
-WEBRTC_STATUS ertc_http_parser_finish(ertc_http_parser_t *p)
-{
-    if (p == NULL) {
-        return WEBRTC_STATUS_NULL_ARG;
-    }
-    switch (p->state) {
-    case ERTC_HTTP_STATE_COMPLETE:
-    case ERTC_HTTP_STATE_UPGRADED: return WEBRTC_STATUS_SUCCESS;
-    case ERTC_HTTP_STATE_ERROR: return p->error_status;
-    case ERTC_HTTP_STATE_BODY_UNTIL_CLOSE:
-        ERTC_LOGD(TAG, "message complete at close, %" PRIu64 " body bytes", p->body_bytes);
-        set_state(p, ERTC_HTTP_STATE_COMPLETE);
-        return WEBRTC_STATUS_SUCCESS;
-    case ERTC_HTTP_STATE_START_LINE:
-        if (p->header_bytes == 0) {
-            return WEBRTC_STATUS_CLOSED;
-        }
-        return fail(p, WEBRTC_STATUS_MALFORMED,
-                    "connection closed before the end of the header block");
-    case ERTC_HTTP_STATE_HEADER_LINE:
-        return fail(p, WEBRTC_STATUS_MALFORMED,
-                    "connection closed before the end of the header block");
-    case ERTC_HTTP_STATE_BODY_LENGTH:
-        return fail(p, WEBRTC_STATUS_MALFORMED,
-                    "connection closed after %" PRIu64 " of %" PRIu64 " body bytes", p->body_bytes,
-                    p->content_length);
-    default:
-        return fail(p, WEBRTC_STATUS_MALFORMED,
-                    "connection closed inside the chunked body, after %" PRIu64 " bytes",
-                    p->body_bytes);
-    }
 }
 
 void ertc_http_parser_reset(ertc_http_parser_t *p)
@@ -892,6 +573,7 @@ void ertc_http_parser_reset(ertc_http_parser_t *p)
     ertc_http_parser_t keep = *p;
     memset(p, 0, sizeof(*p));
     p->mode = keep.mode;
+    p->start_line = keep.start_line;
     p->limits = keep.limits;
     p->on_body = keep.on_body;
     p->body_arg = keep.body_arg;

@@ -4,7 +4,8 @@
  * http_date.c).
  *
  * The parser is a state machine over bytes the caller reads from a socket: it does no I/O
- * and allocates nothing once initialised (at most the header store, once, at init). Input
+ * and allocates nothing but its header store: none when the caller gives one, else a small
+ * one at init that grows (up to the header limit) while a long head is read. Input
  * may arrive split anywhere, down to one byte per call. It keeps a copy of the start line
  * and the header fields in a header store, because the caller's buffers are reused between
  * calls; body bytes go to a callback as they arrive and are never stored.
@@ -53,6 +54,8 @@
 #define ERTC_HTTP_DEFAULT_MAX_CHUNK_LINE 256
 /* Smallest header-byte limit accepted: room for a status line. */
 #define ERTC_HTTP_MIN_HEADER_BYTES 32
+/* First size of a header store the parser allocates; it grows up to max_header_bytes. */
+#define ERTC_HTTP_INITIAL_STORE 1024
 /* Size of the error message buffer, NUL included. */
 #define ERTC_HTTP_ERROR_SIZE 128
 
@@ -97,10 +100,13 @@ typedef WEBRTC_STATUS (*ertc_http_body_cb_t)(const uint8_t *data, size_t len, vo
 
 /*
  * The parser. Fields are internal: read them through the functions below. Strings those
- * functions return point into the header store and stay valid until reset or free.
+ * functions return point into the header store and stay valid until reset or free, once the
+ * header section is complete (before that, a growing store may move them).
  */
-typedef struct {
+typedef struct ertc_http_parser {
     ertc_http_mode_t mode;
+    /* the status-line or request-line parser, chosen at init */
+    WEBRTC_STATUS (*start_line)(struct ertc_http_parser *p, uint8_t *line, size_t len);
     ertc_http_limits_t limits;
     ertc_http_body_cb_t on_body;
     void *body_arg;
@@ -147,12 +153,22 @@ void ertc_http_limits_default(ertc_http_limits_t *out);
 /*
  * Prepares p for a first message. limits NULL means the defaults. The header store is
  * store[0..store_size), which must hold at least limits->max_header_bytes bytes; with
- * store NULL the parser allocates that much (ertc_malloc) and ertc_http_parser_free
- * releases it. INVALID_ARG for bad limits or a small store, NOT_ENOUGH_MEMORY.
+ * store NULL the parser allocates ERTC_HTTP_INITIAL_STORE bytes (ertc_malloc), grows them as
+ * a head needs (up to max_header_bytes; to all of it for a chunked message, before the
+ * trailer section), keeps them across reset, and ertc_http_parser_free releases them.
+ * INVALID_ARG for bad limits or a small store, NOT_ENOUGH_MEMORY (also from feed, when the
+ * store cannot grow).
  */
 WEBRTC_STATUS ertc_http_parser_init(ertc_http_parser_t *p, ertc_http_mode_t mode,
                                     const ertc_http_limits_t *limits, uint8_t *store,
                                     size_t store_size);
+/*
+ * ertc_http_parser_init for ERTC_HTTP_PARSE_RESPONSE. A client that initialises its parsers
+ * with this only does not link the request-line parser (a server's part).
+ */
+WEBRTC_STATUS ertc_http_parser_init_response(ertc_http_parser_t *p,
+                                             const ertc_http_limits_t *limits, uint8_t *store,
+                                             size_t store_size);
 /* Releases an allocated header store; p must be initialised again before further use. */
 void ertc_http_parser_free(ertc_http_parser_t *p);
 
@@ -172,6 +188,15 @@ void ertc_http_parser_set_head_response(ertc_http_parser_t *p, bool head);
  */
 WEBRTC_STATUS ertc_http_parser_feed(ertc_http_parser_t *p, const uint8_t *data, size_t len,
                                     size_t *consumed);
+
+/*
+ * ertc_http_parser_feed for a caller that reads only the head of a message (the WebSocket
+ * client reads a 101 answer; the bytes after it are frames): the same, but it never reads
+ * body bytes, so a program using only this does not link the body code (http_body.c).
+ * Once the header section is complete it returns INVALID_OPERATION.
+ */
+WEBRTC_STATUS ertc_http_parser_feed_head(ertc_http_parser_t *p, const uint8_t *data, size_t len,
+                                         size_t *consumed);
 
 /*
  * Tells the parser the connection closed. Completes a body that runs until close (SUCCESS);

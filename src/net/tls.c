@@ -126,6 +126,27 @@ static WEBRTC_STATUS load_own_identity(ertc_tls_config_t *cfg, const ertc_tls_op
     return WEBRTC_STATUS_SUCCESS;
 }
 
+/* max_fragment_length (RFC 6066 §4): the client asks for records of at most len bytes. */
+static WEBRTC_STATUS set_max_fragment_len(ertc_tls_config_t *cfg, unsigned len, char *err,
+                                          size_t size)
+{
+#if defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH)
+    /* The extension's codes: 1 for 2^9 bytes up to 4 for 2^12 (MBEDTLS_SSL_MAX_FRAG_LEN_*). */
+    for (unsigned char code = 1; code <= 4; code++) {
+        if (len == 256u << code) {
+            mbedtls_ssl_conf_max_frag_len(&cfg->conf, code);
+            return WEBRTC_STATUS_SUCCESS;
+        }
+    }
+    snprintf(err, size, "max_fragment_len %u is not 512, 1024, 2048 or 4096", len);
+#else
+    (void)cfg;
+    snprintf(err, size, "max_fragment_len %u: this mbedTLS has no MBEDTLS_SSL_MAX_FRAGMENT_LENGTH",
+             len);
+#endif
+    return WEBRTC_STATUS_INVALID_ARG;
+}
+
 WEBRTC_STATUS ertc_tls_config_create(const ertc_tls_options_t *opts, ertc_tls_config_t **out,
                                      char *err, size_t err_size)
 {
@@ -173,7 +194,10 @@ WEBRTC_STATUS ertc_tls_config_create(const ertc_tls_options_t *opts, ertc_tls_co
                                  MBEDTLS_SSL_MINOR_VERSION_3); /* TLS 1.2 */
 
     WEBRTC_STATUS st = WEBRTC_STATUS_SUCCESS;
-    if (opts->role == ERTC_TLS_CLIENT) {
+    if (opts->role == ERTC_TLS_CLIENT && opts->max_fragment_len != 0) {
+        st = set_max_fragment_len(cfg, opts->max_fragment_len, err, err_size);
+    }
+    if (st == WEBRTC_STATUS_SUCCESS && opts->role == ERTC_TLS_CLIENT) {
         st = load_ca(cfg, opts->ca_path, err, err_size);
         if (st == WEBRTC_STATUS_SUCCESS) {
             mbedtls_ssl_conf_ca_chain(&cfg->conf, &cfg->ca, NULL);

@@ -18,7 +18,7 @@
 
 /* Debian's bundle of trusted CAs; the default when no CA path is configured. */
 #define ERTC_TLS_SYSTEM_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
-#define ERTC_TLS_ERROR_LEN 384
+#define ERTC_TLS_ERROR_LEN      384
 
 typedef enum { ERTC_TLS_CLIENT, ERTC_TLS_SERVER } ertc_tls_role_t;
 
@@ -30,6 +30,12 @@ typedef struct {
     /* Client: optional certificate and key for mutual TLS. Server: required. PEM files. */
     const char *cert_path;
     const char *key_path;
+    /* Client: 0 (the default) keeps TLS' 16 KiB records. 512, 1024, 2048 or 4096 asks the
+     * server to send records of at most that many bytes (max_fragment_length, RFC 6066 §4),
+     * so that an mbedTLS built with small record buffers (MBEDTLS_SSL_IN_CONTENT_LEN, as on
+     * devices) can read them; it must not exceed the buffers of the mbedTLS linked. Other
+     * values are INVALID_ARG. Server: unused (a server answers what the client asks). */
+    unsigned max_fragment_len;
 } ertc_tls_options_t;
 
 typedef struct ertc_tls_config ertc_tls_config_t;

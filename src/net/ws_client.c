@@ -244,7 +244,7 @@ static void on_ping_timer(ertc_loop_t *loop, ertc_timer_t *t, void *arg);
 static void feed_upgrade(ertc_ws_client_t *ws, const uint8_t *data, size_t len)
 {
     size_t used = 0;
-    WEBRTC_STATUS st = ertc_http_parser_feed(&ws->http, data, len, &used);
+    WEBRTC_STATUS st = ertc_http_parser_feed_head(&ws->http, data, len, &used);
     if (st != WEBRTC_STATUS_SUCCESS) {
         failf(ws, st, ERTC_WS_CLOSE_ABNORMAL, "bad handshake answer",
               ertc_http_parser_error(&ws->http));
@@ -272,7 +272,7 @@ static void feed_upgrade(ertc_ws_client_t *ws, const uint8_t *data, size_t len)
     }
     ws->state = WS_OPEN;
     ertc_timer_stop(ws->loop, &ws->timer);
-    /* The answer has been read: its header store (8 KiB) is not needed any more. */
+    /* The answer has been read: its header store is not needed any more. */
     ertc_http_parser_free(&ws->http);
     ws->http_ready = false;
     if (ws->ping_interval_ms > 0) {
@@ -385,14 +385,8 @@ static void on_ping_timer(ertc_loop_t *loop, ertc_timer_t *t, void *arg)
 /* ---- public ------------------------------------------------------------------------------- */
 
 static WEBRTC_STATUS build_request(ertc_ws_client_t *ws, const ertc_ws_options_t *opts,
-                                   const ertc_url_t *url)
+                                   const ertc_url_t *url, const char *host)
 {
-    char host[ERTC_URL_HOST_PORT_SIZE];
-    size_t n = 0;
-    WEBRTC_STATUS st = ertc_url_format_host_port(url, host, sizeof(host), &n);
-    if (st != WEBRTC_STATUS_SUCCESS) {
-        return st;
-    }
     size_t target_len = url->path_len + (url->query ? url->query_len + 1 : 0);
     char *target = ertc_malloc(target_len + 1);
     if (target == NULL) {
@@ -404,7 +398,7 @@ static WEBRTC_STATUS build_request(ertc_ws_client_t *ws, const ertc_ws_options_t
         memcpy(target + url->path_len + 1, url->query, url->query_len);
     }
     target[target_len] = '\0';
-    st = ertc_ws_make_key(ws->key);
+    WEBRTC_STATUS st = ertc_ws_make_key(ws->key);
     ertc_ws_client_request_t req = {
         .host = host,
         .path = target,
@@ -414,7 +408,7 @@ static WEBRTC_STATUS build_request(ertc_ws_client_t *ws, const ertc_ws_options_t
         .header_count = opts->header_count,
         .key = ws->key,
     };
-    size_t size = target_len + 512;
+    size_t size = target_len + strlen(host) + 256; /* the fixed lines and the key: < 200 */
     for (size_t i = 0; i < opts->header_count; i++) {
         size += strlen(opts->headers[i].name) + strlen(opts->headers[i].value) + 4;
     }
@@ -457,10 +451,11 @@ WEBRTC_STATUS ertc_ws_connect(ertc_loop_t *loop, const ertc_ws_options_t *opts,
     ws->arg = arg;
     ws->state = WS_CONNECTING;
     /* Only the scheme, host and path go into messages: a query may hold a signature. */
-    snprintf(ws->url_text, sizeof(ws->url_text), "%s://%s%.80s%s:%u%.*s",
-             ertc_url_scheme_name(url.scheme), url.is_ipv6 ? "[" : "", url.host,
-             url.is_ipv6 ? "]" : "", (unsigned)url.port,
-             (int)(url.path_len < 60 ? url.path_len : 60), url.path);
+    char host[ERTC_URL_HOST_PORT_SIZE];
+    st = ertc_url_format_host_port(&url, host, sizeof(host), NULL);
+    snprintf(ws->url_text, sizeof(ws->url_text), "%s://%.100s%.*s",
+             ertc_url_scheme_name(url.scheme), host, (int)(url.path_len < 50 ? url.path_len : 50),
+             url.path);
     ws->connect_timeout_ms = opts->connect_timeout_ms ? opts->connect_timeout_ms
                                                       : ERTC_WS_DEFAULT_CONNECT_TIMEOUT_MS;
     ws->close_timeout_ms =
@@ -486,17 +481,20 @@ WEBRTC_STATUS ertc_ws_connect(ertc_loop_t *loop, const ertc_ws_options_t *opts,
     /* A refusal (403, 503) may carry a body; its status is reported at the end of the header
      * section, before any body byte, so the limit only has to let the headers through. */
     limits.max_body_bytes = 64 * 1024;
-    st = ertc_ws_decoder_init(&ws->decoder, &dcfg);
     if (st == WEBRTC_STATUS_SUCCESS) {
-        st = ertc_http_parser_init(&ws->http, ERTC_HTTP_PARSE_RESPONSE, &limits, NULL, 0);
+        st = ertc_ws_decoder_init(&ws->decoder, &dcfg);
+    }
+    if (st == WEBRTC_STATUS_SUCCESS) {
+        st = ertc_http_parser_init_response(&ws->http, &limits, NULL, 0);
         ws->http_ready = st == WEBRTC_STATUS_SUCCESS;
     }
     if (st == WEBRTC_STATUS_SUCCESS) {
-        st = build_request(ws, opts, &url);
+        st = build_request(ws, opts, &url, host);
     }
     if (st != WEBRTC_STATUS_SUCCESS) {
+        /* out of memory, or an origin, subprotocol or header that cannot go into a request */
         ERTC_LOGE(TAG, "%s: cannot prepare the connection (%s)", ws->url_text,
-                  webrtc_status_name(st));
+                  st == WEBRTC_STATUS_NOT_ENOUGH_MEMORY ? "out of memory" : "invalid options");
         ws_destroy(ws);
         return st;
     }
@@ -513,7 +511,7 @@ WEBRTC_STATUS ertc_ws_connect(ertc_loop_t *loop, const ertc_ws_options_t *opts,
         .connect_timeout_ms = ws->connect_timeout_ms,
         .max_buffered = queue,
     };
-    ertc_conn_callbacks_t ccbs = {
+    static const ertc_conn_callbacks_t ccbs = {
         .on_open = conn_opened,
         .on_data = conn_data,
         .on_close = conn_closed,

@@ -31,7 +31,7 @@
 #define GUID_LEN         (sizeof(ERTC_WS_GUID) - 1)
 #define QUOTED_VALUE_MAX 48 /* bytes of a peer's header value shown in an error message */
 #define HTTP_SWITCHING   101
-#define KEY_DECODE_ROOM  (ERTC_WS_KEY_BYTES + 2) /* what 24 base64 characters can hold */
+#define KEY_DATA_CHARS   22 /* base64 characters that carry the 16 key bytes; "==" follows */
 
 /* ---- small string helpers -------------------------------------------------------------- */
 
@@ -163,15 +163,26 @@ static bool is_valid_path(const char *s)
     return s[0] == '/' && ertc_ascii_is_visible(s);
 }
 
-/* A Sec-WebSocket-Key: base64 of exactly 16 bytes (§4.1 item 7, §4.2.1 item 5). */
+/*
+ * A Sec-WebSocket-Key: base64 of exactly 16 bytes (§4.1 item 7, §4.2.1 item 5). In the strict
+ * form util/base64 decodes, that is 22 characters of the base64 alphabet, the last of them with
+ * its 4 unused low bits zero (A, Q, g or w), then "==". Checked by hand, so that a client need
+ * not carry a base64 decoder only to check its own key.
+ */
 static bool is_valid_key(const char *key, size_t len)
 {
-    uint8_t nonce[KEY_DECODE_ROOM];
-    size_t nonce_len = 0;
-    return len == ERTC_WS_KEY_LEN &&
-           ertc_base64_decode(key, len, 0, nonce, sizeof(nonce), &nonce_len) ==
-               WEBRTC_STATUS_SUCCESS &&
-           nonce_len == ERTC_WS_KEY_BYTES;
+    if (len != ERTC_WS_KEY_LEN || key[KEY_DATA_CHARS - 1] == '\0' ||
+        strchr("AQgw", key[KEY_DATA_CHARS - 1]) == NULL ||
+        memcmp(key + KEY_DATA_CHARS, "==", 2) != 0) {
+        return false;
+    }
+    for (size_t i = 0; i < KEY_DATA_CHARS; i++) {
+        unsigned char c = (unsigned char)key[i];
+        if (!ertc_ascii_is_alpha(c) && !ertc_ascii_is_digit(c) && c != '+' && c != '/') {
+            return false;
+        }
+    }
+    return true;
 }
 
 /* ---- keys ------------------------------------------------------------------------------ */
@@ -233,6 +244,28 @@ static bool is_handshake_header(const char *name)
     return false;
 }
 
+/*
+ * Appends the strings of the NULL-terminated list to out[*used..size), keeping out
+ * NUL-terminated; false when they do not fit. No formatted output: the client request is all
+ * a device builds here, and it needs no printf-style code for that.
+ */
+static bool append_strings(char *out, size_t size, size_t *used, ...)
+{
+    va_list ap;
+    va_start(ap, used);
+    bool ok = true;
+    for (const char *s = va_arg(ap, const char *); ok && s != NULL; s = va_arg(ap, const char *)) {
+        size_t n = strlen(s);
+        ok = n < size - *used;
+        if (ok) {
+            memcpy(out + *used, s, n + 1);
+            *used += n;
+        }
+    }
+    va_end(ap);
+    return ok;
+}
+
 static WEBRTC_STATUS check_client_request_fields(const ertc_ws_client_request_t *req)
 {
     if (req->host == NULL || req->path == NULL || req->key == NULL ||
@@ -268,31 +301,26 @@ WEBRTC_STATUS ertc_ws_build_client_request(char *out, size_t size, size_t *len,
     if (st != WEBRTC_STATUS_SUCCESS) {
         return st;
     }
-    ertc_strbuf_t sb;
-    ertc_strbuf_init_fixed(&sb, out, size);
-    ertc_strbuf_appendf(&sb,
-                        "GET %s HTTP/1.1\r\n"
-                        "Host: %s\r\n"
-                        "Upgrade: websocket\r\n"
-                        "Connection: Upgrade\r\n"
-                        "Sec-WebSocket-Key: %s\r\n"
-                        "Sec-WebSocket-Version: " ERTC_WS_VERSION "\r\n",
-                        req->path, req->host, req->key);
-    if (req->origin != NULL) {
-        ertc_strbuf_appendf(&sb, "Origin: %s\r\n", req->origin);
+    size_t used = 0;
+    bool ok = append_strings(out, size, &used, "GET ", req->path, " HTTP/1.1\r\nHost: ", req->host,
+                             "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                             "Sec-WebSocket-Key: ",
+                             req->key, "\r\nSec-WebSocket-Version: " ERTC_WS_VERSION "\r\n", NULL);
+    if (ok && req->origin != NULL) {
+        ok = append_strings(out, size, &used, "Origin: ", req->origin, "\r\n", NULL);
     }
-    if (req->subprotocol != NULL) {
-        ertc_strbuf_appendf(&sb, "Sec-WebSocket-Protocol: %s\r\n", req->subprotocol);
+    if (ok && req->subprotocol != NULL) {
+        ok = append_strings(out, size, &used, "Sec-WebSocket-Protocol: ", req->subprotocol, "\r\n",
+                            NULL);
     }
-    for (size_t i = 0; i < req->header_count; i++) {
-        ertc_strbuf_appendf(&sb, "%s: %s\r\n", req->headers[i].name, req->headers[i].value);
+    for (size_t i = 0; ok && i < req->header_count; i++) {
+        ok = append_strings(out, size, &used, req->headers[i].name, ": ", req->headers[i].value,
+                            "\r\n", NULL);
     }
-    ertc_strbuf_append_str(&sb, "\r\n");
-    st = ertc_strbuf_status(&sb);
-    if (st != WEBRTC_STATUS_SUCCESS) {
-        return st;
+    if (!ok || !append_strings(out, size, &used, "\r\n", NULL)) {
+        return WEBRTC_STATUS_BUFFER_TOO_SMALL;
     }
-    *len = ertc_strbuf_len(&sb);
+    *len = used;
     return WEBRTC_STATUS_SUCCESS;
 }
 

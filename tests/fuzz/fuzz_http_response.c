@@ -137,6 +137,35 @@ static void run(const uint8_t *data, size_t size, size_t split, const ertc_http_
     ertc_http_parser_free(&p);
 }
 
+/* The WebSocket client's way: ertc_http_parser_feed_head only, which must agree with feed on
+ * the head and never read past it. */
+static void run_head_only(const uint8_t *data, size_t size, size_t split)
+{
+    ertc_http_parser_t p;
+    require(ertc_http_parser_init(&p, ERTC_HTTP_PARSE_RESPONSE, NULL, NULL, 0) ==
+            WEBRTC_STATUS_SUCCESS);
+    size_t pos = 0;
+    WEBRTC_STATUS st = WEBRTC_STATUS_SUCCESS;
+    while (pos < size && !ertc_http_parser_headers_complete(&p) && WEBRTC_STATUS_SUCCEEDED(st)) {
+        size_t end = pos < split ? split : size;
+        size_t consumed = end - pos + 1;
+        st = ertc_http_parser_feed_head(&p, data + pos, end - pos, &consumed);
+        require(consumed <= end - pos);
+        pos += consumed;
+    }
+    if (WEBRTC_STATUS_FAILED(st)) {
+        require(ertc_http_parser_state(&p) == ERTC_HTTP_STATE_ERROR);
+        require(ertc_http_parser_error(&p)[0] != '\0');
+    } else if (ertc_http_parser_headers_complete(&p)) {
+        check_head(&p);
+        size_t consumed = 1;
+        require(ertc_http_parser_feed_head(&p, (const uint8_t *)"x", 1, &consumed) ==
+                WEBRTC_STATUS_INVALID_OPERATION);
+        require(consumed == 0);
+    }
+    ertc_http_parser_free(&p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0) {
@@ -146,6 +175,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ertc_http_limits_t limits;
     ertc_http_limits_default(&limits);
     run(data, size, split, &limits, false);
+    run_head_only(data, size, split);
 
     limits.max_header_bytes = 256;
     limits.max_headers = 8;

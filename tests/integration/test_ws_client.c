@@ -207,6 +207,42 @@ static void test_wss_headers_and_many_messages(void **state)
     client_done(&c);
 }
 
+/* max_fragment_length: the client asks the server (OpenSSL, under python3-websockets) for 1 KiB
+ * records; messages of several records go both ways. Values TLS does not define are refused
+ * when the configuration is made, with a message. */
+static void test_wss_max_fragment_length(void **state)
+{
+    (void)state;
+    ertc_tls_options_t topts = {
+        .role = ERTC_TLS_CLIENT, .ca_path = test_path(certs, "ca.pem"), .max_fragment_len = 3000};
+    ertc_tls_config_t *tls = NULL;
+    char err[ERTC_TLS_ERROR_LEN];
+    assert_int_equal(ertc_tls_config_create(&topts, &tls, err, sizeof(err)),
+                     WEBRTC_STATUS_INVALID_ARG);
+    assert_null(tls);
+    assert_non_null(strstr(err, "max_fragment_len 3000"));
+    topts.max_fragment_len = 1024;
+    assert_int_equal(ertc_tls_config_create(&topts, &tls, err, sizeof(err)), WEBRTC_STATUS_SUCCESS);
+
+    client_t c;
+    ertc_ws_options_t opts = {.url = url(&ws_tls, true, "/echo"), .tls = tls};
+    client_open(&c, &opts);
+    assert_true(run_until(&c, &c.opened, 10000));
+    size_t size = 5000;
+    uint8_t *blob = malloc(size);
+    assert_non_null(blob);
+    for (size_t i = 0; i < size; i++) {
+        blob[i] = (uint8_t)(i * 13 + 1);
+    }
+    assert_int_equal(ertc_ws_send(c.ws, false, blob, size), WEBRTC_STATUS_SUCCESS);
+    assert_true(run_until_messages(&c, 1, 10000));
+    assert_int_equal(c.last_len, size);
+    assert_memory_equal(c.last, blob, size);
+    free(blob);
+    client_done(&c);
+    ertc_tls_config_unref(tls);
+}
+
 static void test_fragmentation_both_ways(void **state)
 {
     (void)state;
@@ -396,6 +432,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_echo_plain_and_big),
         cmocka_unit_test(test_wss_headers_and_many_messages),
+        cmocka_unit_test(test_wss_max_fragment_length),
         cmocka_unit_test(test_fragmentation_both_ways),
         cmocka_unit_test(test_ping_pong),
         cmocka_unit_test(test_server_close_and_drop),

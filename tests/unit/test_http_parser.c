@@ -17,6 +17,7 @@
 
 #include "net/http_parser.h"
 #include "net/http_request.h"
+#include "util/alloc.h"
 #include "util/strbuf.h"
 
 #define BODY_CAP     (64 * 1024)
@@ -688,6 +689,151 @@ static void test_caller_store_and_limits(void **state)
                      WEBRTC_STATUS_NULL_ARG);
 }
 
+/* A store the parser allocates starts at ERTC_HTTP_INITIAL_STORE bytes and grows, up to
+ * max_header_bytes, while a long head arrives (here one byte at a time). */
+static void test_own_store_grows(void **state)
+{
+    (void)state;
+    char text[12 * 1024];
+    size_t n = (size_t)snprintf(text, sizeof(text), "HTTP/1.1 200 OK\r\n");
+    for (int i = 0; i < 40; i++) {
+        n += (size_t)snprintf(text + n, sizeof(text) - n, "X-Filler-%d: ", i);
+        for (int k = 0; k < 200; k++) {
+            text[n++] = (char)('a' + (i + k) % 26);
+        }
+        n += (size_t)snprintf(text + n, sizeof(text) - n, "\r\n");
+    }
+    n += (size_t)snprintf(text + n, sizeof(text) - n, "Content-Length: 0\r\n\r\n");
+    ertc_http_parser_t p;
+    init_parser(&p, ERTC_HTTP_PARSE_RESPONSE, NULL);
+    assert_int_equal(p.store_cap, ERTC_HTTP_INITIAL_STORE);
+    for (size_t i = 0; i < n; i++) {
+        size_t used = 0;
+        assert_int_equal(ertc_http_parser_feed(&p, (const uint8_t *)text + i, 1, &used),
+                         WEBRTC_STATUS_SUCCESS);
+        assert_int_equal(used, 1);
+    }
+    assert_true(ertc_http_parser_is_complete(&p));
+    assert_true(p.store_cap > ERTC_HTTP_INITIAL_STORE);
+    assert_true(p.store_cap <= ERTC_HTTP_DEFAULT_MAX_HEADER_BYTES);
+    assert_int_equal(ertc_http_parser_header_count(&p), 41);
+    const char *v = ertc_http_parser_header(&p, "x-filler-39");
+    assert_non_null(v);
+    assert_int_equal(strlen(v), 200);
+    assert_int_equal(v[0], 'a' + 39 % 26);
+    /* kept across reset, for the next message on the connection */
+    size_t cap = p.store_cap;
+    ertc_http_parser_reset(&p);
+    assert_int_equal(p.store_cap, cap);
+    assert_int_equal(parse_text(&p, "HTTP/1.1 204 No Content\r\nServer: x\r\n\r\n", NULL),
+                     WEBRTC_STATUS_SUCCESS);
+    assert_header(&p, "server", "x");
+    ertc_http_parser_free(&p);
+}
+
+/* The store cannot grow: a clear NOT_ENOUGH_MEMORY, and the parser stays failed. */
+static void test_own_store_growth_fails(void **state)
+{
+    (void)state;
+    char text[4096];
+    size_t n = (size_t)snprintf(text, sizeof(text), "HTTP/1.1 200 OK\r\nX-Long: ");
+    memset(text + n, 'v', 2000);
+    n += 2000;
+    n += (size_t)snprintf(text + n, sizeof(text) - n, "\r\n\r\n");
+    ertc_http_parser_t p;
+    init_parser(&p, ERTC_HTTP_PARSE_RESPONSE, NULL);
+    ertc_alloc_inject_failure(0, true);
+    size_t used = 0;
+    WEBRTC_STATUS st = ertc_http_parser_feed(&p, (const uint8_t *)text, n, &used);
+    ertc_alloc_inject_off();
+    assert_int_equal(st, WEBRTC_STATUS_NOT_ENOUGH_MEMORY);
+    assert_non_null(strstr(ertc_http_parser_error(&p), "no memory for a header block"));
+    assert_int_equal(ertc_http_parser_state(&p), ERTC_HTTP_STATE_ERROR);
+    assert_int_equal(ertc_http_parser_feed(&p, (const uint8_t *)text, n, &used),
+                     WEBRTC_STATUS_NOT_ENOUGH_MEMORY);
+    ertc_http_parser_free(&p);
+}
+
+/* A chunked message gets the whole store before the body: header strings taken at the end
+ * of the header section stay where they are while long trailer lines are read. */
+static void test_own_store_chunked_trailers(void **state)
+{
+    (void)state;
+    static const char head[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+                               "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n\r\n";
+    ertc_http_parser_t p;
+    body_sink_t *sink = calloc(1, sizeof(*sink));
+    assert_non_null(sink);
+    init_parser(&p, ERTC_HTTP_PARSE_RESPONSE, sink);
+    size_t used = 0;
+    assert_int_equal(ertc_http_parser_feed(&p, (const uint8_t *)head, strlen(head), &used),
+                     WEBRTC_STATUS_SUCCESS);
+    assert_int_equal(used, strlen(head));
+    assert_true(ertc_http_parser_headers_complete(&p));
+    assert_int_equal(p.store_cap, ERTC_HTTP_DEFAULT_MAX_HEADER_BYTES);
+    const char *date = ertc_http_parser_header(&p, "date");
+    assert_non_null(date);
+    char rest[8192];
+    size_t n = (size_t)snprintf(rest, sizeof(rest), "3\r\nabc\r\n0\r\nX-Trailer: ");
+    memset(rest + n, 't', 6000);
+    n += 6000;
+    n += (size_t)snprintf(rest + n, sizeof(rest) - n, "\r\n\r\n");
+    assert_int_equal(ertc_http_parser_feed(&p, (const uint8_t *)rest, n, &used),
+                     WEBRTC_STATUS_SUCCESS);
+    assert_true(ertc_http_parser_is_complete(&p));
+    assert_ptr_equal(ertc_http_parser_header(&p, "date"), date);
+    assert_string_equal(date, "Sun, 06 Nov 1994 08:49:37 GMT");
+    assert_int_equal(sink->len, 3);
+    ertc_http_parser_free(&p);
+    free(sink);
+}
+
+/* feed_head reads the head only: a 101 and the frame bytes behind it, or a refusal whose
+ * body it leaves alone. */
+static void test_feed_head(void **state)
+{
+    (void)state;
+    static const char upgrade[] = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                                  "Connection: Upgrade\r\n\r\n\x81\x02hi";
+    ertc_http_parser_t p;
+    init_parser(&p, ERTC_HTTP_PARSE_RESPONSE, NULL);
+    size_t used = 0;
+    size_t len = sizeof(upgrade) - 1;
+    for (size_t i = 0; i < len && !ertc_http_parser_headers_complete(&p); i += used) {
+        assert_int_equal(ertc_http_parser_feed_head(&p, (const uint8_t *)upgrade + i, 7, &used),
+                         WEBRTC_STATUS_SUCCESS);
+        if (ertc_http_parser_headers_complete(&p)) {
+            assert_int_equal(i + used, len - 4); /* the frame bytes are left */
+        }
+    }
+    assert_int_equal(ertc_http_parser_state(&p), ERTC_HTTP_STATE_UPGRADED);
+    assert_true(ertc_http_parser_is_upgrade(&p));
+    assert_int_equal(ertc_http_parser_feed_head(&p, (const uint8_t *)"x", 1, &used),
+                     WEBRTC_STATUS_INVALID_OPERATION);
+    ertc_http_parser_free(&p);
+
+    static const char refused[] = "HTTP/1.1 403 Forbidden\r\nContent-Length: 5\r\n\r\nnope!";
+    init_parser(&p, ERTC_HTTP_PARSE_RESPONSE, NULL);
+    assert_int_equal(
+        ertc_http_parser_feed_head(&p, (const uint8_t *)refused, sizeof(refused) - 1, &used),
+        WEBRTC_STATUS_SUCCESS);
+    assert_int_equal(used, sizeof(refused) - 1 - 5);
+    assert_int_equal(ertc_http_parser_status_code(&p), 403);
+    assert_string_equal(ertc_http_parser_reason(&p), "Forbidden");
+    assert_int_equal(ertc_http_parser_state(&p), ERTC_HTTP_STATE_BODY_LENGTH);
+    assert_int_equal(ertc_http_parser_feed_head(&p, (const uint8_t *)"nope!", 5, &used),
+                     WEBRTC_STATUS_INVALID_OPERATION);
+    ertc_http_parser_free(&p);
+
+    init_parser(&p, ERTC_HTTP_PARSE_RESPONSE, NULL);
+    assert_int_equal(
+        ertc_http_parser_feed_head(&p, (const uint8_t *)"HTTP/1.1 200 OK\n", 16, &used),
+        WEBRTC_STATUS_MALFORMED);
+    assert_int_equal(ertc_http_parser_feed_head(&p, (const uint8_t *)"x", 1, &used),
+                     WEBRTC_STATUS_MALFORMED);
+    ertc_http_parser_free(&p);
+}
+
 static void test_finish_states(void **state)
 {
     (void)state;
@@ -1276,6 +1422,10 @@ int main(void)
         cmocka_unit_test(test_feed_stops_at_end_of_headers),
         cmocka_unit_test(test_chunk_extensions_and_body_callback_failure),
         cmocka_unit_test(test_caller_store_and_limits),
+        cmocka_unit_test(test_own_store_grows),
+        cmocka_unit_test(test_own_store_growth_fails),
+        cmocka_unit_test(test_own_store_chunked_trailers),
+        cmocka_unit_test(test_feed_head),
         cmocka_unit_test(test_finish_states),
         cmocka_unit_test(test_reject_oversized_header_block),
         cmocka_unit_test(test_reject_too_many_headers),

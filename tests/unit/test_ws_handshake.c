@@ -6,6 +6,7 @@
  * full client -> server -> client round trip through a small header-table parser.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
@@ -185,6 +186,43 @@ static void test_client_request_has_every_header(void **state)
                              "Sec-WebSocket-Key: " RFC_KEY "\r\n"
                              "Sec-WebSocket-Version: 13\r\n"
                              "\r\n");
+}
+
+/* The key check (by hand, without a decoder) accepts exactly what util/base64 decodes to 16
+ * bytes: every alphabet character in every data position, and the padding rules. */
+static void test_key_check_matches_base64(void **state)
+{
+    (void)state;
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ .\x7f";
+    ertc_ws_client_request_t req = full_request();
+    char out[1024];
+    size_t len = 0;
+    for (size_t pos = 0; pos < ERTC_WS_KEY_LEN; pos++) {
+        for (size_t a = 0; a < sizeof(alphabet) - 1; a++) {
+            char key[ERTC_WS_KEY_SIZE];
+            memcpy(key, RFC_KEY, sizeof(key));
+            key[pos] = alphabet[a];
+            uint8_t bytes[ERTC_WS_KEY_BYTES + 2];
+            size_t n = 0;
+            bool valid = ertc_base64_decode(key, ERTC_WS_KEY_LEN, 0, bytes, sizeof(bytes), &n) ==
+                             WEBRTC_STATUS_SUCCESS &&
+                         n == ERTC_WS_KEY_BYTES;
+            req.key = key;
+            WEBRTC_STATUS st = ertc_ws_build_client_request(out, sizeof(out), &len, &req);
+            if (st != (valid ? WEBRTC_STATUS_SUCCESS : WEBRTC_STATUS_INVALID_ARG)) {
+                fail_msg("key %s: status %u, base64 says %s", key, (unsigned)st,
+                         valid ? "valid" : "invalid");
+            }
+        }
+    }
+    static const char *const bad[] = {"", "dGhlIHNhbXBsZSBub25jZQ=", "dGhlIHNhbXBsZSBub25jZQ===",
+                                      "dGhlIHNhbXBsZSBub25jZQ", "dGhlIHNhbXBsZSBub25jZQAA"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        req.key = bad[i];
+        assert_int_equal(ertc_ws_build_client_request(out, sizeof(out), &len, &req),
+                         WEBRTC_STATUS_INVALID_ARG);
+    }
 }
 
 static void test_client_request_buffer_sizes(void **state)
@@ -610,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_rfc_accept_example),
         cmocka_unit_test(test_make_key),
         cmocka_unit_test(test_client_request_has_every_header),
+        cmocka_unit_test(test_key_check_matches_base64),
         cmocka_unit_test(test_client_request_buffer_sizes),
         cmocka_unit_test(test_client_request_refuses_bad_fields),
         cmocka_unit_test(test_server_response_accepted),
