@@ -1,0 +1,286 @@
+// tests/interop/kvs_js_sdk.mjs — edgertc-signald's KVS emulator against the official AWS
+// JavaScript packages (tests/js: @aws-sdk/client-kinesis-video, @aws-sdk/client-kinesis-video-
+// signaling, amazon-kinesis-video-streams-webrtc), on loopback over TLS with a CA made for the run.
+//
+//   node kvs_js_sdk.mjs EDGERTC_SIGNALD
+//
+// Control plane: create / duplicate / describe / missing / endpoints / ICE config / version
+// mismatch / delete, all signed by the AWS SDK and verified by the emulator; signature refusals
+// (wrong secret, unknown key, expired, none) with the service's error types. Data plane: a JS
+// master and a JS viewer (SignalingClient over the ws package) exchange an SDP offer, an answer
+// and ICE candidates; STATUS_RESPONSE for an unknown recipient; a presigned URL that is expired
+// or signed with another key gets 403; GO_AWAY, RECONNECT_ICE_SERVER and a drop through the test
+// hooks. Exit 0 when every check passed. No secret may appear in signald's output.
+import { createHmac } from 'node:crypto';
+import {
+  ACCESS_KEY_ID, REGION, awsClients, hook, installNodeWebSocket, makeCerts, once, randomSecret,
+  require, signalingClient, startEmulator, withTimeout,
+} from './kvs_common.mjs';
+
+const binary = process.argv[2];
+if (!binary) {
+  console.error('usage: kvs_js_sdk.mjs EDGERTC_SIGNALD');
+  process.exit(2);
+}
+
+let failures = 0;
+function check(ok, what, detail = '') {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? ` — ${detail}` : ''}`);
+  if (!ok) failures++;
+}
+async function expectError(promise, name, status, what) {
+  try {
+    await promise;
+    check(false, what, `succeeded, expected ${name}`);
+    return null;
+  } catch (e) {
+    const got = e.name || e.Code;
+    check(got === name && e.$metadata?.httpStatusCode === status, what,
+      `${got} ${e.$metadata?.httpStatusCode}: ${e.message}`);
+    return e;
+  }
+}
+
+const secret = randomSecret();
+const turnSecret = randomSecret(24);
+const credentials = { accessKeyId: ACCESS_KEY_ID, secretAccessKey: secret };
+const certs = makeCerts();
+const emu = await startEmulator({
+  binary, certs, secret, turn: ['turn:127.0.0.1:3478?transport=udp', 'turn:127.0.0.1:3478?transport=tcp'],
+  turnSecret,
+});
+const WS = installNodeWebSocket(certs.ca);
+const cleanups = [];
+
+try {
+  const kvsPkg = require('@aws-sdk/client-kinesis-video');
+  const sigPkg = require('@aws-sdk/client-kinesis-video-signaling');
+  const { kv, signaling } = awsClients(emu.url, credentials, certs.ca);
+  const name = `edgertc-test-${process.pid}`;
+
+  // ---- control plane -----------------------------------------------------------------------
+  const created = await kv.send(new kvsPkg.CreateSignalingChannelCommand({
+    ChannelName: name, ChannelType: 'SINGLE_MASTER',
+    SingleMasterConfiguration: { MessageTtlSeconds: 60 },
+  }));
+  const arn = created.ChannelARN;
+  check(/^arn:aws:kinesisvideo:us-west-2:[0-9]+:channel\/[a-zA-Z0-9_.-]+\/[0-9]{13}$/.test(arn) &&
+        arn.includes(`/${name}/`), 'CreateSignalingChannel returns an ARN of the service\'s form', arn);
+  await expectError(kv.send(new kvsPkg.CreateSignalingChannelCommand({ ChannelName: name })),
+    'ResourceInUseException', 400, 'CreateSignalingChannel twice: ResourceInUseException');
+  await expectError(kv.send(new kvsPkg.CreateSignalingChannelCommand({ ChannelName: 'bad name!' })),
+    'InvalidArgumentException', 400, 'CreateSignalingChannel with a bad name: InvalidArgumentException');
+
+  const described = await kv.send(new kvsPkg.DescribeSignalingChannelCommand({ ChannelName: name }));
+  const info = described.ChannelInfo;
+  check(info.ChannelARN === arn && info.ChannelName === name && info.ChannelStatus === 'ACTIVE' &&
+        info.ChannelType === 'SINGLE_MASTER' && info.CreationTime instanceof Date &&
+        Math.abs(info.CreationTime.getTime() - Date.now()) < 60_000 &&
+        info.SingleMasterConfiguration.MessageTtlSeconds === 60 && /^[a-zA-Z0-9]+$/.test(info.Version),
+  'DescribeSignalingChannel by name', JSON.stringify(info));
+  const byArn = await kv.send(new kvsPkg.DescribeSignalingChannelCommand({ ChannelARN: arn }));
+  check(byArn.ChannelInfo.ChannelName === name, 'DescribeSignalingChannel by ARN');
+  const missing = await expectError(
+    kv.send(new kvsPkg.DescribeSignalingChannelCommand({ ChannelName: `${name}-missing` })),
+    'ResourceNotFoundException', 404, 'DescribeSignalingChannel of a missing channel: ResourceNotFoundException');
+  check(missing?.message === 'The requested channel is not found or not active.',
+    'the missing-channel message is the service\'s', missing?.message);
+
+  const endpoints = {};
+  for (const role of ['MASTER', 'VIEWER']) {
+    const ep = await kv.send(new kvsPkg.GetSignalingChannelEndpointCommand({
+      ChannelARN: arn,
+      SingleMasterChannelEndpointConfiguration: { Protocols: ['WSS', 'HTTPS'], Role: role },
+    }));
+    endpoints[role] = Object.fromEntries(ep.ResourceEndpointList.map((e) => [e.Protocol, e.ResourceEndpoint]));
+    check(endpoints[role].WSS === `wss://${emu.host}` && endpoints[role].HTTPS === `https://${emu.host}`,
+      `GetSignalingChannelEndpoint as ${role}`, JSON.stringify(endpoints[role]));
+  }
+  await expectError(kv.send(new kvsPkg.GetSignalingChannelEndpointCommand({ ChannelARN: `${arn}9` })),
+    'ResourceNotFoundException', 404, 'GetSignalingChannelEndpoint of an unknown ARN: ResourceNotFoundException');
+
+  const sig = signaling(endpoints.MASTER.HTTPS);
+  const ice = await sig.send(new sigPkg.GetIceServerConfigCommand({ ChannelARN: arn, ClientId: 'viewer-1', Service: 'TURN' }));
+  const srv = ice.IceServerList?.[0];
+  const expected = srv ? createHmac('sha1', turnSecret).update(srv.Username).digest('base64') : '';
+  const expiry = srv ? Number(srv.Username.split(':')[0]) : 0;
+  check(ice.IceServerList.length === 1 && srv.Uris.length === 2 &&
+        srv.Uris[0] === 'turn:127.0.0.1:3478?transport=udp' && srv.Ttl === 300 &&
+        srv.Password === expected && Math.abs(expiry - (Date.now() / 1000 + 300)) < 30,
+  'GetIceServerConfig: TURN URIs, Ttl 300, REST credentials HMAC-SHA1(turn secret, username)',
+  srv ? `${srv.Uris.join(' ')} ttl ${srv.Ttl} user ${srv.Username}` : 'no server');
+
+  // ---- signature refusals -------------------------------------------------------------------
+  const wrongSecret = awsClients(emu.url, { ...credentials, secretAccessKey: randomSecret() }, certs.ca);
+  const e1 = await expectError(wrongSecret.kv.send(new kvsPkg.DescribeSignalingChannelCommand({ ChannelName: name })),
+    'InvalidSignatureException', 403, 'a wrong secret: 403 InvalidSignatureException');
+  check(/signature we calculated does not match/.test(e1?.message || ''), 'its message is the service\'s');
+  const wrongKey = awsClients(emu.url, { ...credentials, accessKeyId: 'AKIDUNKNOWN000000000' }, certs.ca);
+  await expectError(wrongKey.kv.send(new kvsPkg.DescribeSignalingChannelCommand({ ChannelName: name })),
+    'UnrecognizedClientException', 403, 'an unknown access key: 403 UnrecognizedClientException');
+  const skewed = new kvsPkg.KinesisVideoClient({
+    region: REGION, credentials, endpoint: emu.url, maxAttempts: 1, systemClockOffset: -10 * 60 * 1000,
+    requestHandler: { httpsAgent: new (require('node:https').Agent)({ ca: certs.ca }) },
+  });
+  const e3 = await expectError(skewed.send(new kvsPkg.DescribeSignalingChannelCommand({ ChannelName: name })),
+    'InvalidSignatureException', 403, 'a signature 10 minutes old: 403 InvalidSignatureException');
+  check(/^Signature expired: \d{8}T\d{6}Z is now earlier than/.test(e3?.message || ''),
+    'its message starts with "Signature expired" (the C SDK retries on it)', e3?.message);
+  const raw = await new Promise((resolve, reject) => {
+    const req = require('node:https').request(new URL('/describeSignalingChannel', emu.url),
+      { method: 'POST', ca: certs.ca, headers: { 'content-type': 'application/json' } }, (res) => {
+        let body = '';
+        res.on('data', (d) => { body += d; });
+        res.on('end', () => resolve({ status: res.statusCode, type: res.headers['x-amzn-errortype'], body }));
+      });
+    req.on('error', reject);
+    req.end(JSON.stringify({ ChannelName: name }));
+  });
+  check(raw.status === 403 && raw.type === 'MissingAuthenticationTokenException' &&
+        JSON.parse(raw.body).message === 'Missing Authentication Token',
+  'an unsigned request: 403 MissingAuthenticationTokenException', `${raw.status} ${raw.type} ${raw.body}`);
+
+  // ---- data plane: a JS master and a JS viewer ----------------------------------------------
+  const master = signalingClient({ channelARN: arn, endpoint: endpoints.MASTER.WSS, role: 'MASTER', credentials });
+  const viewer = signalingClient({ channelARN: arn, endpoint: endpoints.VIEWER.WSS, role: 'VIEWER', clientId: 'viewer-1', credentials });
+  cleanups.push(() => master.close(), () => viewer.close());
+  for (const c of [master, viewer]) c.on('error', (e) => console.log(`signaling client error: ${e.message || e}`));
+  const masterOpen = once(master, 'open', 5000, 'master open');
+  master.open();
+  await masterOpen;
+  const viewerOpen = once(viewer, 'open', 5000, 'viewer open');
+  viewer.open();
+  await viewerOpen;
+  check(true, 'master and viewer connected with presigned URLs the emulator verified');
+  const state = await hook(emu.url, certs.ca, 'channel', { channel: name }, 'GET');
+  check(state.body?.master === true && state.body?.viewers?.[0] === 'viewer-1', 'the channel shows the master and viewer-1', JSON.stringify(state.body));
+
+  const offer = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n' };
+  const gotOffer = once(master, 'sdpOffer', 5000, 'offer at the master');
+  viewer.sendSdpOffer(offer);
+  const [offerIn, sender] = await gotOffer;
+  check(offerIn.sdp === offer.sdp && sender === 'viewer-1', 'SDP_OFFER viewer → master with senderClientId', sender);
+
+  const cand = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 };
+  const gotCandM = once(master, 'iceCandidate', 5000, 'candidate at the master');
+  viewer.sendIceCandidate(cand);
+  const [candM, candSender] = await gotCandM;
+  check(candM.candidate === cand.candidate && candSender === 'viewer-1', 'ICE_CANDIDATE viewer → master');
+
+  const answer = { type: 'answer', sdp: 'v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n' };
+  const gotAnswer = once(viewer, 'sdpAnswer', 5000, 'answer at the viewer');
+  master.sendSdpAnswer(answer, 'viewer-1');
+  const [answerIn] = await gotAnswer;
+  check(answerIn.sdp === answer.sdp, 'SDP_ANSWER master → viewer by recipientClientId');
+  const gotCandV = once(viewer, 'iceCandidate', 5000, 'candidate at the viewer');
+  master.sendIceCandidate(cand, 'viewer-1');
+  const [candV] = await gotCandV;
+  check(candV.candidate === cand.candidate, 'ICE_CANDIDATE master → viewer');
+
+  const gotStatus = once(master, 'statusResponse', 5000, 'status response');
+  master.sendSdpAnswer(answer, 'nobody', 'corr-42');
+  const [status] = await gotStatus;
+  check(status.correlationId === 'corr-42' && status.statusCode === '404' && status.success === false,
+    'a message to an unknown recipient: STATUS_RESPONSE with its correlationId', JSON.stringify(status));
+
+  // ---- presigned URL refusals ---------------------------------------------------------------
+  const { SigV4RequestSigner } = require('amazon-kinesis-video-streams-webrtc');
+  async function connectStatus(signer, date) {
+    const url = await signer.getSignedURL(endpoints.VIEWER.WSS,
+      { 'X-Amz-ChannelARN': arn, 'X-Amz-ClientId': 'viewer-x' }, date);
+    return new Promise((resolve) => {
+      const ws = new WS(url, { ca: certs.ca });
+      ws.on('unexpected-response', (req, res) => {
+        let body = '';
+        res.on('data', (d) => { body += d; });
+        res.on('end', () => resolve({ status: res.statusCode, type: res.headers['x-amzn-errortype'], body }));
+      });
+      ws.on('open', () => { ws.close(); resolve({ status: 101 }); });
+      ws.on('error', () => {});
+    });
+  }
+  const old = await connectStatus(new SigV4RequestSigner(REGION, credentials), new Date(Date.now() - 10 * 60 * 1000));
+  check(old.status === 403 && old.type === 'InvalidSignatureException' && /Signature expired/.test(old.body),
+    'an expired presigned URL: 403 InvalidSignatureException', `${old.status} ${old.body}`);
+  const forged = await connectStatus(new SigV4RequestSigner(REGION, { ...credentials, secretAccessKey: 'x' }), new Date());
+  check(forged.status === 403 && forged.type === 'InvalidSignatureException',
+    'a presigned URL signed with another secret: 403', `${forged.status} ${forged.body}`);
+  const fine = await connectStatus(new SigV4RequestSigner(REGION, credentials), new Date());
+  check(fine.status === 101, 'the same URL signed correctly: 101');
+
+  // ---- test hooks: GO_AWAY, RECONNECT_ICE_SERVER, drop ---------------------------------------
+  // SignalingClient 2.9 ignores both events (spec §3.3), so the test listens on its socket.
+  const rawEvents = [];
+  viewer.websocket.addEventListener('message', (ev) => rawEvents.push(JSON.parse(ev.data)));
+  master.websocket.addEventListener('message', (ev) => rawEvents.push({ master: true, ...JSON.parse(ev.data) }));
+  const g = await hook(emu.url, certs.ca, 'goaway', { channel: name, client: 'viewer-1' });
+  const r = await hook(emu.url, certs.ca, 'reconnect-ice', { channel: name, client: 'master' });
+  await withTimeout((async () => { while (rawEvents.length < 2) await new Promise((res) => setTimeout(res, 20)); })(), 3000, 'hook events');
+  check(g.body.clients === 1 && rawEvents.some((e) => !e.master && e.messageType === 'GO_AWAY'),
+    'GO_AWAY delivered to the JS viewer through /_test/goaway');
+  check(r.body.clients === 1 && rawEvents.some((e) => e.master && e.messageType === 'RECONNECT_ICE_SERVER'),
+    'RECONNECT_ICE_SERVER delivered to the JS master through /_test/reconnect-ice');
+  const closed = once(viewer, 'close', 5000, 'viewer close after drop');
+  const d = await hook(emu.url, certs.ca, 'drop', { channel: name, client: 'viewer-1' });
+  await closed;
+  check(d.body.clients === 1, 'the viewer\'s socket dropped through /_test/drop');
+
+  // A new viewer connection replaces nothing else; the master still receives.
+  const viewer2 = signalingClient({ channelARN: arn, endpoint: endpoints.VIEWER.WSS, role: 'VIEWER', clientId: 'viewer-1', credentials });
+  cleanups.push(() => viewer2.close());
+  const v2open = once(viewer2, 'open', 5000, 'viewer reconnect');
+  viewer2.open();
+  await v2open;
+  const gotOffer2 = once(master, 'sdpOffer', 5000, 'offer after reconnect');
+  viewer2.sendSdpOffer(offer);
+  await gotOffer2;
+  check(true, 'the viewer reconnects with its id and reaches the master again');
+
+  // ---- the reusable viewer (kvs_viewer.mjs) and a master that connects after it -------------
+  const { runViewer } = await import('./kvs_viewer.mjs');
+  const name2 = `${name}-2`;
+  const viewerRun = runViewer({ url: emu.url, channel: name2, credentials, ca: certs.ca, create: true, clientId: 'harness', timeoutMs: 15000 });
+  let st2;
+  await withTimeout((async () => {
+    for (;;) {
+      st2 = await hook(emu.url, certs.ca, 'channel', { channel: name2 }, 'GET').catch(() => null);
+      if (st2?.status === 200 && st2.body.viewers.includes('harness')) return;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  })(), 10000, 'harness viewer connected');
+  const master2 = signalingClient({ channelARN: st2.body.arn, endpoint: endpoints.MASTER.WSS, role: 'MASTER', credentials });
+  cleanups.push(() => master2.close());
+  master2.on('sdpOffer', (o, from) => {
+    master2.sendSdpAnswer(answer, from);
+    master2.sendIceCandidate(cand, from);
+  });
+  master2.open();
+  const res2 = await viewerRun;
+  check(res2.answer.sdp === answer.sdp && res2.candidates.some((c) => c.candidate === cand.candidate) &&
+        res2.iceServers.length === 1, 'kvs_viewer.mjs: creates the channel, offers until a late master answers');
+  master2.close();
+
+  // ---- delete -------------------------------------------------------------------------------
+  await expectError(kv.send(new kvsPkg.DeleteSignalingChannelCommand({ ChannelARN: arn, CurrentVersion: 'nope' })),
+    'VersionMismatchException', 400, 'DeleteSignalingChannel with a stale version: VersionMismatchException');
+  const masterClosed = once(master, 'close', 5000, 'master closed by the delete');
+  await kv.send(new kvsPkg.DeleteSignalingChannelCommand({ ChannelARN: arn, CurrentVersion: info.Version }));
+  await masterClosed;
+  check(true, 'DeleteSignalingChannel closes the channel\'s sockets');
+  await expectError(kv.send(new kvsPkg.DescribeSignalingChannelCommand({ ChannelARN: arn })),
+    'ResourceNotFoundException', 404, 'after the delete: ResourceNotFoundException');
+  await expectError(sig.send(new sigPkg.GetIceServerConfigCommand({ ChannelARN: arn, ClientId: 'viewer-1' })),
+    'ResourceNotFoundException', 404, 'GetIceServerConfig after the delete: ResourceNotFoundException');
+} catch (e) {
+  check(false, 'unexpected exception', e.stack || String(e));
+} finally {
+  for (const c of cleanups) { try { c(); } catch { /* already closed */ } }
+  const code = await emu.stop();
+  check(code === 0, 'edgertc-signald exits 0 on SIGTERM', String(code));
+  const out = emu.stderr();
+  check(!out.includes(secret) && !out.includes(turnSecret), 'no secret in signald\'s output');
+  if (failures > 0) console.log(`--- signald stderr ---\n${out.split('\n').slice(-60).join('\n')}`);
+  certs.cleanup();
+}
+console.log(failures === 0 ? 'PASS' : `${failures} check(s) failed`);
+process.exit(failures === 0 ? 0 : 1);
