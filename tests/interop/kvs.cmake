@@ -16,3 +16,17 @@ if(TARGET edgertc-signald)
     set_tests_properties(interop.kvs_js_sdk PROPERTIES LABELS interop TIMEOUT 120
         ENVIRONMENT "NODE_NO_WARNINGS=1")
 endif()
+
+# interop.kvs_turn_coturn: GetIceServerConfig's TURN credentials (--turn, --turn-secret)
+# accepted by Debian's coturn started with use-auth-secret, refused when tampered or expired
+# (aioice from python3-aiortc as the TURN client); the emulator's plain mode. In a private
+# namespace (run-in-netns.sh) so that coturn's ports clash with nothing.
+if(TARGET edgertc-signald)
+    add_test(NAME interop.kvs_turn_coturn
+        COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run-in-netns.sh /usr/bin/node
+                ${CMAKE_CURRENT_SOURCE_DIR}/kvs_turn_coturn.mjs
+                $<TARGET_FILE:edgertc-signald> /usr/bin/turnserver
+        WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+    set_tests_properties(interop.kvs_turn_coturn PROPERTIES LABELS interop TIMEOUT 120
+        ENVIRONMENT "NODE_NO_WARNINGS=1")
+endif()

@@ -55,7 +55,8 @@ export function makeCerts() {
 // log }. Resolves to { child, url, host, stderr(), stop() } once both listening lines are out.
 export async function startEmulator(opts) {
   const log = opts.log || ((s) => console.log(s));
-  const secretFile = path.join(opts.certs ? opts.certs.dir : mkdtempSync(path.join(tmpdir(), 'ertc-kvs-')), 'secret');
+  const ownDir = opts.certs ? null : mkdtempSync(path.join(tmpdir(), 'ertc-kvs-'));
+  const secretFile = path.join(opts.certs ? opts.certs.dir : ownDir, 'secret');
   writeFileSync(secretFile, `${opts.secret}\n`, { mode: 0o600 });
   const args = ['--listen', '127.0.0.1:0', '--kvs', '127.0.0.1:0', '--kvs-region', REGION,
     '--kvs-access-key', ACCESS_KEY_ID, '--kvs-secret-key-file', secretFile, '--log-level', 'debug'];
@@ -82,6 +83,7 @@ export async function startEmulator(opts) {
     host: url.replace(/^https?:\/\//, ''),
     stderr: () => stderr,
     stop: () => new Promise((resolve) => {
+      if (ownDir) rmSync(ownDir, { recursive: true, force: true });
       if (child.exitCode !== null) { resolve(child.exitCode); return; }
       child.on('exit', (code, signal) => resolve(code ?? signal));
       child.kill('SIGTERM');
