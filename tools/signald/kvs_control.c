@@ -289,6 +289,5 @@ sd_route_result_t kvs_control_route(sd_kvs_t *k, const sd_http_request_t *req,
     }
     fn(k, body, req, resp);
     cJSON_Delete(body);
-    sd_http_response_add_header(resp, "x-amzn-RequestId", "00000000-0000-4000-8000-000000000000");
     return SD_ROUTE_DONE;
 }

@@ -183,9 +183,34 @@ void kvs_channel_remove(sd_kvs_t *k, kvs_channel_t *ch)
 
 /* ---- dispatch ------------------------------------------------------------------------------ */
 
+/* x-amzn-RequestId, a random UUID (version 4) as the service's. */
+static void add_request_id(sd_http_response_t *resp)
+{
+    uint8_t b[16];
+    ertc_random_bytes(b, sizeof(b));
+    char id[40];
+    snprintf(id, sizeof(id),
+             "%02x%02x%02x%02x-%02x%02x-4%01x%02x-%01x%01x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6] & 0xf, b[7], 8 | (b[8] & 3), b[8] >> 4, b[9], b[10],
+             b[11], b[12], b[13], b[14], b[15]);
+    sd_http_response_add_header(resp, "x-amzn-RequestId", id);
+}
+
+static sd_route_result_t dispatch(sd_kvs_t *k, const sd_http_request_t *req,
+                                  sd_http_response_t *resp);
+
 sd_route_result_t sd_kvs_route(void *ctx, const sd_http_request_t *req, sd_http_response_t *resp)
 {
-    sd_kvs_t *k = ctx;
+    sd_route_result_t r = dispatch(ctx, req, resp);
+    if (resp->status != 101) {
+        add_request_id(resp);
+    }
+    return r;
+}
+
+static sd_route_result_t dispatch(sd_kvs_t *k, const sd_http_request_t *req,
+                                  sd_http_response_t *resp)
+{
     if (strncmp(req->path, "/_test/", 7) == 0) {
         if (k->cfg.test_hooks) {
             return kvs_hooks_route(k, req, resp);
