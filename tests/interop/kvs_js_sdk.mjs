@@ -183,6 +183,24 @@ try {
   check(status.correlationId === 'corr-42' && status.statusCode === '404' && status.success === false,
     'a message to an unknown recipient: STATUS_RESPONSE with its correlationId', JSON.stringify(status));
 
+  // ---- bad input on the socket: STATUS_RESPONSE 400, the socket lives on --------------------
+  const badStatuses = [];
+  master.on('statusResponse', (st) => badStatuses.push(st));
+  master.websocket.send('not json');
+  master.websocket.send(JSON.stringify({ action: 'SDP_ANSWER', recipientClientId: 'viewer-1', messagePayload: '!!', correlationId: 'bad-b64' }));
+  master.websocket.send(JSON.stringify({ action: 'HELLO', recipientClientId: 'viewer-1', messagePayload: 'eyJ9', correlationId: 'bad-action' }));
+  master.websocket.send(JSON.stringify({ action: 'SDP_ANSWER', recipientClientId: 'viewer-1', messagePayload: 'A'.repeat(10001), correlationId: 'too-long' }));
+  master.websocket.send(JSON.stringify({ action: 'SDP_ANSWER', recipientClientId: 'viewer-1', messagePayload: 'A'.repeat(20000) }));
+  await withTimeout((async () => { while (badStatuses.length < 5) await new Promise((res) => setTimeout(res, 20)); })(), 3000, 'status responses for bad input');
+  check(badStatuses.every((st) => st.statusCode === '400' && st.errorType === 'InvalidArgumentException') &&
+        ['bad-b64', 'bad-action', 'too-long'].every((c) => badStatuses.some((st) => st.correlationId === c)),
+  'malformed frames (not JSON, bad base64, unknown action, payload over 10000, frame over 16 KiB): STATUS_RESPONSE 400',
+  badStatuses.map((st) => `${st.correlationId || '-'}:${st.description}`).join(' | '));
+  const gotAfterBad = once(viewer, 'sdpAnswer', 5000, 'answer after bad input');
+  master.sendSdpAnswer(answer, 'viewer-1');
+  await gotAfterBad;
+  check(true, 'the socket still relays after bad input');
+
   // ---- presigned URL refusals ---------------------------------------------------------------
   const { SigV4RequestSigner } = require('amazon-kinesis-video-streams-webrtc');
   async function connectStatus(signer, date) {

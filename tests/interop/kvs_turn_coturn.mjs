@@ -82,6 +82,23 @@ try {
   const srv = ice.IceServerList[0];
   check(srv.Uris[0] === `turn:127.0.0.1:${port}?transport=udp`, 'GetIceServerConfig names the coturn', srv.Uris[0]);
 
+  const off = await fetch(new URL('/_test/channel?channel=turn-test', emu.url));
+  check(off.status === 404, 'without --kvs-test-hooks the hooks are not served', String(off.status));
+
+  // Bad flags exit 2 with a message naming the problem.
+  const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' };
+  for (const [args, text] of [
+    [['--kvs-test-hooks'], '--kvs HOST:PORT'],
+    [['--kvs', '127.0.0.1:0'], 'access key id'],
+    [['--kvs', '127.0.0.1:0', '--kvs-access-key', 'A'], 'secret key'],
+    [['--kvs', '127.0.0.1:0', '--kvs-access-key', 'A', '--kvs-secret-key', 'S', '--kvs-cert', 'x'], 'go together'],
+    [['--kvs', 'nowhere'], '--kvs "nowhere"'],
+    [['--kvs', '127.0.0.1:0', '--kvs-region', 'US WEST'], '--kvs-region'],
+  ]) {
+    const r = spawnSync(binary, args, { encoding: 'utf8', env, timeout: 5000 });
+    check(r.status === 2 && r.stderr.includes(text), `bad flags ${args.join(' ')}: exit 2`, r.stderr.trim());
+  }
+
   let good = { ok: false };
   for (let i = 0; i < 20 && !good.ok; i++) { // coturn needs a moment to listen
     good = allocate(port, srv.Username, srv.Password);
