@@ -145,12 +145,23 @@ try {
   const viewer = signalingClient({ channelARN: arn, endpoint: endpoints.VIEWER.WSS, role: 'VIEWER', clientId: 'viewer-1', credentials });
   cleanups.push(() => master.close(), () => viewer.close());
   for (const c of [master, viewer]) c.on('error', (e) => console.log(`signaling client error: ${e.message || e}`));
-  const masterOpen = once(master, 'open', 5000, 'master open');
-  master.open();
-  await masterOpen;
+  // The viewer first: its offer waits for the master (the service keeps messages for
+  // MessageTtlSeconds) and no STATUS_RESPONSE comes back.
   const viewerOpen = once(viewer, 'open', 5000, 'viewer open');
   viewer.open();
   await viewerOpen;
+  const early = { type: 'offer', sdp: 'v=0\r\no=- 9 9 IN IP4 127.0.0.1\r\ns=early\r\nt=0 0\r\n' };
+  let earlyStatus = null;
+  viewer.once('statusResponse', (st) => { earlyStatus = st; });
+  viewer.sendSdpOffer(early, undefined, 'early-1');
+  await new Promise((res) => setTimeout(res, 200));
+  const gotEarly = once(master, 'sdpOffer', 5000, 'the waiting offer at the master');
+  const masterOpen = once(master, 'open', 5000, 'master open');
+  master.open();
+  await masterOpen;
+  const [earlyIn, earlyFrom] = await gotEarly;
+  check(earlyIn.sdp === early.sdp && earlyFrom === 'viewer-1' && earlyStatus === null,
+    'an offer sent before the master connected is delivered when it does', JSON.stringify(earlyStatus));
   check(true, 'master and viewer connected with presigned URLs the emulator verified');
   const state = await hook(emu.url, certs.ca, 'channel', { channel: name }, 'GET');
   check(state.body?.master === true && state.body?.viewers?.[0] === 'viewer-1', 'the channel shows the master and viewer-1', JSON.stringify(state.body));

@@ -3,8 +3,8 @@
 // channel. It finds (or creates) the channel with @aws-sdk/client-kinesis-video, fetches the
 // VIEWER endpoints and the ICE servers, connects amazon-kinesis-video-streams-webrtc's
 // SignalingClient as a viewer, sends an SDP offer (again every second until a master answers:
-// the emulator keeps nothing for a master that is not connected yet) and waits for the SDP
-// answer from whichever master is there.
+// the emulator keeps 32 messages for an absent master, the real service refuses floods) and
+// waits for the SDP answer from whichever master is there.
 //
 // As a program:
 //   node kvs_viewer.mjs --url https://127.0.0.1:PORT --channel NAME --access-key ID

@@ -11,15 +11,18 @@
  * replaced socket is closed with 1000.
  *
  * Relay: a viewer's message goes to the master with senderClientId; a master's goes to the
- * viewer named by recipientClientId, without a sender. A message that cannot be delivered
- * (no master, an unknown recipient) or is malformed answers the sender with a STATUS_RESPONSE
- * carrying its correlationId; the socket stays open. Nothing is stored for later delivery.
+ * viewer named by recipientClientId, without a sender. While no master is connected, viewers'
+ * messages wait for it (bounded, for the channel's MessageTtlSeconds) as the service keeps
+ * them. A message that cannot be delivered (an unknown recipient, too many waiting) or is
+ * malformed answers the sender with a STATUS_RESPONSE carrying its correlationId; the socket
+ * stays open.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "kvs_sigv4_verify.h"
 #include "kvs_state.h"
+#include "port/port.h"
 #include "util/alloc.h"
 #include "util/log.h"
 
@@ -62,6 +65,69 @@ static kvs_client_t *viewer_by_id(kvs_channel_t *ch, const char *id)
     return NULL;
 }
 
+/* ---- messages waiting for the master -------------------------------------------------------- */
+
+static void drop_expired(kvs_channel_t *ch, uint64_t now_ms)
+{
+    while (ch->pending != NULL && ch->pending->expires_ms <= now_ms) {
+        kvs_pending_t *p = ch->pending;
+        ch->pending = p->next;
+        ch->n_pending--;
+        ch->pending_bytes -= p->len;
+        ertc_free(p);
+    }
+    if (ch->pending == NULL) {
+        ch->pending_tail = &ch->pending;
+    }
+}
+
+bool kvs_pending_add(kvs_channel_t *ch, const char *text, size_t len)
+{
+    uint64_t now = ertc_time_mono_ms();
+    drop_expired(ch, now);
+    if (ch->n_pending >= SD_KVS_MAX_PENDING || ch->pending_bytes + len > SD_KVS_MAX_PENDING_BYTES) {
+        return false;
+    }
+    kvs_pending_t *p = ertc_malloc(sizeof(*p) + len);
+    if (p == NULL) {
+        return false;
+    }
+    p->next = NULL;
+    p->expires_ms = now + (uint64_t)ch->message_ttl_s * 1000u;
+    p->len = len;
+    memcpy(p->text, text, len);
+    *ch->pending_tail = p;
+    ch->pending_tail = &p->next;
+    ch->n_pending++;
+    ch->pending_bytes += len;
+    return true;
+}
+
+void kvs_pending_clear(kvs_channel_t *ch)
+{
+    drop_expired(ch, UINT64_MAX);
+}
+
+void kvs_pending_flush(kvs_channel_t *ch)
+{
+    drop_expired(ch, ertc_time_mono_ms());
+    size_t n = ch->n_pending;
+    while (ch->pending != NULL && ch->master != NULL) {
+        kvs_pending_t *p = ch->pending;
+        ch->pending = p->next;
+        ch->n_pending--;
+        ch->pending_bytes -= p->len;
+        kvs_client_send(ch->master, p->text, p->len);
+        ertc_free(p);
+    }
+    if (ch->pending == NULL) {
+        ch->pending_tail = &ch->pending;
+    }
+    if (n > 0) {
+        ERTC_LOGI(TAG, "%s: %zu waiting messages delivered to the new master", ch->name, n);
+    }
+}
+
 /* ---- WebSocket handler --------------------------------------------------------------------- */
 
 static void on_open(sd_conn_t *ws, void *arg)
@@ -70,6 +136,9 @@ static void on_open(sd_conn_t *ws, void *arg)
     c->ws = ws;
     ERTC_LOGI(TAG, "%s %s connected to %s from %s", c->master ? "master" : "viewer", c->id,
               c->channel != NULL ? c->channel->name : "-", sd_conn_peer(ws));
+    if (c->master && c->channel != NULL && c->channel->master == c) {
+        kvs_pending_flush(c->channel);
+    }
 }
 
 static void on_message(sd_conn_t *ws, const char *data, size_t len, void *arg)
@@ -97,25 +166,27 @@ static void on_message(sd_conn_t *ws, const char *data, size_t len, void *arg)
             to = NULL;
         }
     } else {
-        to = ch->master;
-        if (to == NULL || to->ws == NULL) {
-            send_status(c, m.correlation, "ResourceNotFoundException", 404,
-                        "No master is connected to the channel.");
-            to = NULL;
+        to = ch->master != NULL && ch->master->ws != NULL ? ch->master : NULL;
+    }
+    ertc_strbuf_t out;
+    ertc_strbuf_init_heap(&out, KVS_MAX_FRAME_LEN);
+    bool formatted = kvs_event_format(&out, kvs_action_name(m.action), m.payload, m.payload_len,
+                                      c->master ? NULL : c->id) == WEBRTC_STATUS_SUCCESS;
+    if (to != NULL && formatted &&
+        kvs_client_send(to, ertc_strbuf_cstr(&out), ertc_strbuf_len(&out))) {
+        c->emu->messages_relayed++;
+        ERTC_LOGD(TAG, "%s: %s from %s to %s", ch->name, kvs_action_name(m.action),
+                  c->master ? "master" : c->id, to->master ? "master" : to->id);
+    } else if (!c->master && to == NULL && formatted) {
+        if (kvs_pending_add(ch, ertc_strbuf_cstr(&out), ertc_strbuf_len(&out))) {
+            ERTC_LOGD(TAG, "%s: %s from %s waits for the master", ch->name,
+                      kvs_action_name(m.action), c->id);
+        } else {
+            send_status(c, m.correlation, "ClientLimitExceededException", 400,
+                        "No master is connected and too many messages wait for it.");
         }
     }
-    if (to != NULL) {
-        ertc_strbuf_t out;
-        ertc_strbuf_init_heap(&out, KVS_MAX_FRAME_LEN);
-        if (kvs_event_format(&out, kvs_action_name(m.action), m.payload, m.payload_len,
-                             c->master ? NULL : c->id) == WEBRTC_STATUS_SUCCESS &&
-            kvs_client_send(to, ertc_strbuf_cstr(&out), ertc_strbuf_len(&out))) {
-            c->emu->messages_relayed++;
-            ERTC_LOGD(TAG, "%s: %s from %s to %s", ch->name, kvs_action_name(m.action),
-                      c->master ? "master" : c->id, to->master ? "master" : to->id);
-        }
-        ertc_strbuf_free(&out);
-    }
+    ertc_strbuf_free(&out);
     kvs_message_clear(&m);
 }
 

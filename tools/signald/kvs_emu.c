@@ -128,6 +128,7 @@ kvs_channel_t *kvs_channel_add(sd_kvs_t *k, const char *name, uint32_t ttl_s)
     snprintf(ch->arn, sizeof(ch->arn), "arn:aws:kinesisvideo:%s:%s:channel/%s/%013llu",
              k->cfg.region, SD_KVS_ACCOUNT, name, (unsigned long long)ch->created_ms);
     ertc_random_string(ch->version, sizeof(ch->version) - 1, VERSION_ALPHABET);
+    ch->pending_tail = &ch->pending;
     ch->next = k->channels;
     k->channels = ch;
     k->n_channels++;
@@ -178,6 +179,7 @@ void kvs_channel_remove(sd_kvs_t *k, kvs_channel_t *ch)
     while (ch->n_viewers > 0) {
         kvs_client_evict(ch->viewers[0], ERTC_WS_CLOSE_GOING_AWAY, "channel deleted");
     }
+    kvs_pending_clear(ch);
     ertc_free(ch);
 }
 

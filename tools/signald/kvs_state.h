@@ -30,8 +30,21 @@
 #define SD_KVS_ACCOUNT       "111122223333" /* AWS's documentation account id */
 #define SD_KVS_DEFAULT_TTL_S 60
 #define SD_KVS_ICE_TTL_S     300 /* GetIceServerConfig's Ttl, as the service's */
+/* Messages from viewers kept for a master that is not connected (the service keeps them
+ * for MessageTtlSeconds): at most this many per channel, and this many bytes. More are
+ * refused with a STATUS_RESPONSE. */
+#define SD_KVS_MAX_PENDING       32
+#define SD_KVS_MAX_PENDING_BYTES (256 * 1024)
 
 typedef struct kvs_channel kvs_channel_t;
+
+/* An event for the master, formatted, waiting until it connects or expires_ms passes. */
+typedef struct kvs_pending {
+    struct kvs_pending *next;
+    uint64_t expires_ms; /* monotonic */
+    size_t len;
+    char text[]; /* len bytes */
+} kvs_pending_t;
 
 typedef struct {
     sd_kvs_t *emu;
@@ -51,6 +64,10 @@ struct kvs_channel {
     kvs_client_t *master;
     kvs_client_t *viewers[SD_KVS_MAX_VIEWERS];
     size_t n_viewers;
+    kvs_pending_t *pending; /* oldest first */
+    kvs_pending_t **pending_tail;
+    size_t n_pending;
+    size_t pending_bytes;
 };
 
 struct sd_kvs {
@@ -94,6 +111,12 @@ sd_route_result_t kvs_control_route(sd_kvs_t *k, const sd_http_request_t *req,
 void kvs_dataplane_connect(sd_kvs_t *k, const sd_http_request_t *req, sd_http_response_t *resp);
 /* Sends a text frame to a client; false when it has no open socket or the send failed. */
 bool kvs_client_send(kvs_client_t *c, const char *text, size_t len);
+
+/* Keeps text for the channel's master; false when the bounds are reached. */
+bool kvs_pending_add(kvs_channel_t *ch, const char *text, size_t len);
+/* Sends what waits for the master that just connected, dropping expired messages. */
+void kvs_pending_flush(kvs_channel_t *ch);
+void kvs_pending_clear(kvs_channel_t *ch);
 
 /* ---- kvs_hooks.c ------------------------------------------------------------------------ */
 sd_route_result_t kvs_hooks_route(sd_kvs_t *k, const sd_http_request_t *req,
