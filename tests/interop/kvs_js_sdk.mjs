@@ -140,6 +140,39 @@ try {
         JSON.parse(raw.body).message === 'Missing Authentication Token',
   'an unsigned request: 403 MissingAuthenticationTokenException', `${raw.status} ${raw.type} ${raw.body}`);
 
+  // A request signed the way the KVS C SDK does (spec §2.2): SignedHeaders host;user-agent;
+  // x-amz-date with the host WITHOUT the port, pretty-printed body, a session token in an
+  // unsigned header — written here from the spec, independent of both SDKs.
+  const cSdkStyle = await new Promise((resolve, reject) => {
+    const { createHash } = require('node:crypto');
+    const body = `{\n\t"ChannelName": "${name}"\n}`;
+    const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+    const hmac = (k, d) => createHmac('sha256', k).update(d).digest();
+    const creq = ['POST', '/describeSignalingChannel', '', 'host:127.0.0.1', 'user-agent:AWS-WebRTC-KVS-Agent/1.0',
+      `x-amz-date:${amzDate}`, '', 'host;user-agent;x-amz-date', createHash('sha256').update(body).digest('hex')].join('\n');
+    const scope = `${amzDate.slice(0, 8)}/${REGION}/kinesisvideo/aws4_request`;
+    const sts = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(creq).digest('hex')].join('\n');
+    let key = hmac(`AWS4${secret}`, amzDate.slice(0, 8));
+    for (const part of [REGION, 'kinesisvideo', 'aws4_request']) key = hmac(key, part);
+    const signature = createHmac('sha256', key).update(sts).digest('hex');
+    const req = require('node:https').request(new URL('/describeSignalingChannel', emu.url), {
+      method: 'POST', ca: certs.ca,
+      headers: {
+        'user-agent': 'AWS-WebRTC-KVS-Agent/1.0', 'x-amz-date': amzDate, 'content-type': 'application/json',
+        'x-amz-security-token': 'unsigned-token',
+        authorization: `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/${scope}, SignedHeaders=host;user-agent;x-amz-date, Signature=${signature}`,
+      },
+    }, (res) => {
+      let b = '';
+      res.on('data', (d) => { b += d; });
+      res.on('end', () => resolve({ status: res.statusCode, body: b }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  check(cSdkStyle.status === 200 && JSON.parse(cSdkStyle.body).ChannelInfo.ChannelARN === arn,
+    'a C-SDK-style request (host signed without the port, token unsigned) verifies', `${cSdkStyle.status} ${cSdkStyle.body}`);
+
   // ---- data plane: a JS master and a JS viewer ----------------------------------------------
   const master = signalingClient({ channelARN: arn, endpoint: endpoints.MASTER.WSS, role: 'MASTER', credentials });
   const viewer = signalingClient({ channelARN: arn, endpoint: endpoints.VIEWER.WSS, role: 'VIEWER', clientId: 'viewer-1', credentials });

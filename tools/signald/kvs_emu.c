@@ -64,6 +64,34 @@ static const char *header_of(void *ctx, const char *name)
     return sd_http_request_header(ctx, name);
 }
 
+/* The request's headers with Host cut before its port: the KVS C SDK signs the host without
+ * a port (the service is always on 443), while its HTTP stack sends the port it connects to. */
+typedef struct {
+    const sd_http_request_t *req;
+    char host[256];
+} portless_t;
+
+static const char *header_portless(void *ctx, const char *name)
+{
+    portless_t *p = ctx;
+    return strcasecmp(name, "host") == 0 ? p->host : sd_http_request_header(p->req, name);
+}
+
+/* True with out filled when Host is "name:port" (not a bare IPv6 literal). */
+static bool host_without_port(const sd_http_request_t *req, portless_t *out)
+{
+    const char *host = sd_http_request_header(req, "Host");
+    const char *colon = host != NULL ? strrchr(host, ':') : NULL;
+    if (colon == NULL || (host[0] == '[' && colon < strchr(host, ']')) ||
+        (size_t)(colon - host) >= sizeof(out->host)) {
+        return false;
+    }
+    out->req = req;
+    memcpy(out->host, host, (size_t)(colon - host));
+    out->host[colon - host] = '\0';
+    return true;
+}
+
 bool kvs_check_auth(sd_kvs_t *k, const sd_http_request_t *req, sd_http_response_t *resp,
                     bool presigned)
 {
@@ -86,6 +114,16 @@ bool kvs_check_auth(sd_kvs_t *k, const sd_http_request_t *req, sd_http_response_
     char why[KVS_AUTH_WHY_SIZE];
     kvs_auth_result_t r = presigned ? kvs_auth_verify_presigned(&keys, &areq, why, sizeof(why))
                                     : kvs_auth_verify_header(&keys, &areq, why, sizeof(why));
+    portless_t portless;
+    if (r == KVS_AUTH_BAD_SIGNATURE && host_without_port(req, &portless)) {
+        char why2[KVS_AUTH_WHY_SIZE];
+        areq.header = header_portless;
+        areq.header_ctx = &portless;
+        if ((presigned ? kvs_auth_verify_presigned(&keys, &areq, why2, sizeof(why2))
+                       : kvs_auth_verify_header(&keys, &areq, why2, sizeof(why2))) == KVS_AUTH_OK) {
+            r = KVS_AUTH_OK;
+        }
+    }
     if (r == KVS_AUTH_OK) {
         return true;
     }
