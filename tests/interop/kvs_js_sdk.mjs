@@ -131,11 +131,14 @@ try {
       { method: 'POST', ca: certs.ca, headers: { 'content-type': 'application/json' } }, (res) => {
         let body = '';
         res.on('data', (d) => { body += d; });
-        res.on('end', () => resolve({ status: res.statusCode, type: res.headers['x-amzn-errortype'], body }));
+        res.on('end', () => resolve({ status: res.statusCode, type: res.headers['x-amzn-errortype'], body, headers: res.headers }));
       });
     req.on('error', reject);
     req.end(JSON.stringify({ ChannelName: name }));
   });
+  check(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(raw.headers['x-amzn-requestid'] || '') &&
+        /x-amzn-ErrorType/.test(raw.headers['access-control-expose-headers'] || ''),
+  'x-amzn-RequestId (a UUID) and the CORS exposure of the error type', raw.headers['x-amzn-requestid']);
   check(raw.status === 403 && raw.type === 'MissingAuthenticationTokenException' &&
         JSON.parse(raw.body).message === 'Missing Authentication Token',
   'an unsigned request: 403 MissingAuthenticationTokenException', `${raw.status} ${raw.type} ${raw.body}`);

@@ -244,6 +244,9 @@ sd_route_result_t sd_kvs_route(void *ctx, const sd_http_request_t *req, sd_http_
     sd_route_result_t r = dispatch(ctx, req, resp);
     if (resp->status != 101) {
         add_request_id(resp);
+        /* Pages on another origin (the KVS JS SDK in a browser) may read the error type. */
+        sd_http_response_add_header(resp, "Access-Control-Expose-Headers",
+                                    "x-amzn-ErrorType, x-amzn-RequestId");
     }
     return r;
 }
