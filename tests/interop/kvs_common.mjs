@@ -107,6 +107,24 @@ export function awsClients(url, credentials, ca) {
   };
 }
 
+// The ARN of channel `name`, created when missing and create is set (the way the KVS C SDK
+// does: Describe, Create on 404; a concurrent Create by another client is fine).
+export async function channelArn(kv, name, create) {
+  const kvsPkg = require('@aws-sdk/client-kinesis-video');
+  const describe = async () => (await kv.send(new kvsPkg.DescribeSignalingChannelCommand({ ChannelName: name }))).ChannelInfo.ChannelARN;
+  try {
+    return await describe();
+  } catch (e) {
+    if (e.name !== 'ResourceNotFoundException' || !create) throw e;
+  }
+  try {
+    return (await kv.send(new kvsPkg.CreateSignalingChannelCommand({ ChannelName: name }))).ChannelARN;
+  } catch (e) {
+    if (e.name !== 'ResourceInUseException') throw e;
+    return describe();
+  }
+}
+
 // Makes the KVS SignalingClient (which does `new WebSocket(url)`) use the ws package in Node,
 // trusting ca for wss://.
 export function installNodeWebSocket(ca) {

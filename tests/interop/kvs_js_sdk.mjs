@@ -301,29 +301,48 @@ try {
   await gotOffer2;
   check(true, 'the viewer reconnects with its id and reaches the master again');
 
-  // ---- the reusable viewer (kvs_viewer.mjs) and a master that connects after it -------------
+  // ---- the reusable harness: kvs_viewer.mjs and kvs_master.mjs ------------------------------
+  // As modules: a viewer that creates the channel and offers, a master that connects after it.
   const { runViewer } = await import('./kvs_viewer.mjs');
+  const { runMaster } = await import('./kvs_master.mjs');
   const name2 = `${name}-2`;
   const viewerRun = runViewer({ url: emu.url, channel: name2, credentials, ca: certs.ca, create: true, clientId: 'harness', timeoutMs: 15000 });
-  let st2;
   await withTimeout((async () => {
     for (;;) {
-      st2 = await hook(emu.url, certs.ca, 'channel', { channel: name2 }, 'GET').catch(() => null);
+      const st2 = await hook(emu.url, certs.ca, 'channel', { channel: name2 }, 'GET').catch(() => null);
       if (st2?.status === 200 && st2.body.viewers.includes('harness')) return;
       await new Promise((res) => setTimeout(res, 50));
     }
   })(), 10000, 'harness viewer connected');
-  const master2 = signalingClient({ channelARN: st2.body.arn, endpoint: endpoints.MASTER.WSS, role: 'MASTER', credentials });
-  cleanups.push(() => master2.close());
-  master2.on('sdpOffer', (o, from) => {
-    master2.sendSdpAnswer(answer, from);
-    master2.sendIceCandidate(cand, from);
-  });
-  master2.open();
-  const res2 = await viewerRun;
+  const masterRun = runMaster({ url: emu.url, channel: name2, credentials, ca: certs.ca, answerSdp: answer.sdp, answerCandidates: [cand], timeoutMs: 15000 });
+  const [res2, resM] = await Promise.all([viewerRun, masterRun]);
   check(res2.answer.sdp === answer.sdp && res2.candidates.some((c) => c.candidate === cand.candidate) &&
-        res2.iceServers.length === 1, 'kvs_viewer.mjs: creates the channel, offers until a late master answers');
-  master2.close();
+        res2.iceServers.length === 1 && resM.viewer === 'harness' && /^v=0/.test(resM.offer.sdp),
+  'kvs_viewer.mjs and kvs_master.mjs as modules: a late master answers the viewer');
+
+  // As programs, the way other tests run them (JSON on stdout, exit 0).
+  const { spawn: spawnChild } = require('node:child_process');
+  const runCli = (script, args) => new Promise((resolve) => {
+    const child = spawnChild(process.execPath, [new URL(script, import.meta.url).pathname, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('exit', (code) => resolve({ code, out, err }));
+  });
+  const common = ['--url', emu.url, '--channel', `${name}-3`, '--access-key', ACCESS_KEY_ID,
+    '--secret-file', `${certs.dir}/secret`, '--ca', `${certs.dir}/ca.pem`, '--create', '--timeout-ms', '15000'];
+  const answerFile = `${certs.dir}/answer.sdp`;
+  require('node:fs').writeFileSync(answerFile, answer.sdp);
+  const masterCli = runCli('./kvs_master.mjs', [...common, '--answer-file', answerFile]);
+  const viewerCli = runCli('./kvs_viewer.mjs', common);
+  const [mc, vc] = await Promise.all([masterCli, viewerCli]);
+  let cliOk = false;
+  try {
+    cliOk = mc.code === 0 && vc.code === 0 && JSON.parse(vc.out).answer.sdp === answer.sdp &&
+            /^v=0/.test(JSON.parse(mc.out).offer.sdp);
+  } catch { /* reported below */ }
+  check(cliOk, 'kvs_viewer.mjs and kvs_master.mjs as programs', `${mc.code} ${vc.code} ${mc.err.trim()} ${vc.err.trim()}`.slice(0, 400));
 
   // ---- delete -------------------------------------------------------------------------------
   await expectError(kv.send(new kvsPkg.DeleteSignalingChannelCommand({ ChannelARN: arn, CurrentVersion: 'nope' })),

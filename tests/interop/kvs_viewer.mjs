@@ -14,7 +14,7 @@
 // or exits 1 with the reason on stderr. As a module: runViewer(opts) resolves to the same object.
 import { readFileSync } from 'node:fs';
 import {
-  awsClients, installNodeWebSocket, require, signalingClient, withTimeout,
+  awsClients, channelArn, installNodeWebSocket, require, signalingClient, withTimeout,
 } from './kvs_common.mjs';
 
 // A minimal offer for tests whose master only needs an SDP to answer.
@@ -36,13 +36,7 @@ export async function runViewer(opts) {
   const log = opts.log || (() => {});
   installNodeWebSocket(opts.ca);
   const { kv, signaling } = awsClients(opts.url, opts.credentials, opts.ca);
-  let arn;
-  try {
-    arn = (await kv.send(new kvsPkg.DescribeSignalingChannelCommand({ ChannelName: opts.channel }))).ChannelInfo.ChannelARN;
-  } catch (e) {
-    if (e.name !== 'ResourceNotFoundException' || !opts.create) throw e;
-    arn = (await kv.send(new kvsPkg.CreateSignalingChannelCommand({ ChannelName: opts.channel }))).ChannelARN;
-  }
+  const arn = await channelArn(kv, opts.channel, opts.create);
   const ep = await kv.send(new kvsPkg.GetSignalingChannelEndpointCommand({
     ChannelARN: arn,
     SingleMasterChannelEndpointConfiguration: { Protocols: ['WSS', 'HTTPS'], Role: 'VIEWER' },
