@@ -146,26 +146,24 @@ try {
   // A request signed the way the KVS C SDK does (spec §2.2): SignedHeaders host;user-agent;
   // x-amz-date with the host WITHOUT the port, pretty-printed body, a session token in an
   // unsigned header — written here from the spec, independent of both SDKs.
-  const cSdkStyle = await new Promise((resolve, reject) => {
+  const cSdkRequest = (apiPath, body, hostHeader) => new Promise((resolve, reject) => {
     const { createHash } = require('node:crypto');
-    const body = `{\n\t"ChannelName": "${name}"\n}`;
     const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
     const hmac = (k, d) => createHmac('sha256', k).update(d).digest();
-    const creq = ['POST', '/describeSignalingChannel', '', 'host:127.0.0.1', 'user-agent:AWS-WebRTC-KVS-Agent/1.0',
+    const creq = ['POST', apiPath, '', 'host:127.0.0.1', 'user-agent:AWS-WebRTC-KVS-Agent/1.0',
       `x-amz-date:${amzDate}`, '', 'host;user-agent;x-amz-date', createHash('sha256').update(body).digest('hex')].join('\n');
     const scope = `${amzDate.slice(0, 8)}/${REGION}/kinesisvideo/aws4_request`;
     const sts = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(creq).digest('hex')].join('\n');
     let key = hmac(`AWS4${secret}`, amzDate.slice(0, 8));
     for (const part of [REGION, 'kinesisvideo', 'aws4_request']) key = hmac(key, part);
     const signature = createHmac('sha256', key).update(sts).digest('hex');
-    const req = require('node:https').request(new URL('/describeSignalingChannel', emu.url), {
-      method: 'POST', ca: certs.ca,
-      headers: {
-        'user-agent': 'AWS-WebRTC-KVS-Agent/1.0', 'x-amz-date': amzDate, 'content-type': 'application/json',
-        'x-amz-security-token': 'unsigned-token',
-        authorization: `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/${scope}, SignedHeaders=host;user-agent;x-amz-date, Signature=${signature}`,
-      },
-    }, (res) => {
+    const headers = {
+      'user-agent': 'AWS-WebRTC-KVS-Agent/1.0', 'x-amz-date': amzDate, 'content-type': 'application/json',
+      'x-amz-security-token': 'unsigned-token',
+      authorization: `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/${scope}, SignedHeaders=host;user-agent;x-amz-date, Signature=${signature}`,
+    };
+    if (hostHeader) headers.host = hostHeader;
+    const req = require('node:https').request(new URL(apiPath, emu.url), { method: 'POST', ca: certs.ca, headers }, (res) => {
       let b = '';
       res.on('data', (d) => { b += d; });
       res.on('end', () => resolve({ status: res.statusCode, body: b }));
@@ -173,8 +171,14 @@ try {
     req.on('error', reject);
     req.end(body);
   });
+  const cSdkStyle = await cSdkRequest('/describeSignalingChannel', `{\n\t"ChannelName": "${name}"\n}`);
   check(cSdkStyle.status === 200 && JSON.parse(cSdkStyle.body).ChannelInfo.ChannelARN === arn,
     'a C-SDK-style request (host signed without the port, token unsigned) verifies', `${cSdkStyle.status} ${cSdkStyle.body}`);
+  const noPort = await cSdkRequest('/getSignalingChannelEndpoint',
+    `{\n\t"ChannelARN": "${arn}",\n\t"SingleMasterChannelEndpointConfiguration": {\n\t\t"Protocols": ["WSS", "HTTPS"],\n\t\t"Role": "MASTER"\n\t}\n}`,
+    '127.0.0.1');
+  check(noPort.status === 200 && JSON.parse(noPort.body).ResourceEndpointList[0].ResourceEndpoint === `wss://${emu.host}`,
+    'a Host without a port gets endpoints with the listener\'s port', noPort.body);
 
   // ---- data plane: a JS master and a JS viewer ----------------------------------------------
   const master = signalingClient({ channelARN: arn, endpoint: endpoints.MASTER.WSS, role: 'MASTER', credentials });

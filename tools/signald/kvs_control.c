@@ -167,6 +167,16 @@ static void get_endpoint(sd_kvs_t *k, const cJSON *body, const sd_http_request_t
             }
         }
     }
+    /* The Host the client used; a client that leaves the port out (the KVS C SDK, which
+     * expects 443) gets the listener's port added unless it is the scheme's default. */
+    char host[320];
+    snprintf(host, sizeof(host), "%s", req->host);
+    const char *bracket = strrchr(host, ']');
+    const char *port = strrchr(k->authority, ':');
+    if (strchr(bracket != NULL ? bracket : host, ':') == NULL && port != NULL &&
+        strcmp(port, k->cfg.tls ? ":443" : ":80") != 0) {
+        snprintf(host, sizeof(host), "%.255s%s", req->host, port);
+    }
     sd_http_respond_json(resp, 200);
     ertc_strbuf_t *b = &resp->body;
     ertc_strbuf_append_str(b, "{\"ResourceEndpointList\":[");
@@ -174,7 +184,7 @@ static void get_endpoint(sd_kvs_t *k, const cJSON *body, const sd_http_request_t
         bool wss = strcmp(protocols[i], "WSS") == 0;
         const char *scheme = wss ? (k->cfg.tls ? "wss" : "ws") : (k->cfg.tls ? "https" : "http");
         ertc_strbuf_appendf(b, "%s{\"Protocol\":\"%s\",\"ResourceEndpoint\":\"%s://%s\"}",
-                            i > 0 ? "," : "", protocols[i], scheme, req->host);
+                            i > 0 ? "," : "", protocols[i], scheme, host);
     }
     ertc_strbuf_append_str(b, "]}");
 }

@@ -29,6 +29,11 @@ sd_kvs_t *sd_kvs_create(const sd_kvs_config_t *cfg)
     return k;
 }
 
+void sd_kvs_set_authority(sd_kvs_t *k, const char *authority)
+{
+    snprintf(k->authority, sizeof(k->authority), "%s", authority);
+}
+
 void sd_kvs_destroy(sd_kvs_t *k)
 {
     if (k == NULL) {

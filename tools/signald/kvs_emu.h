@@ -36,6 +36,9 @@ typedef struct {
 /* The strings in cfg (and *cfg->ice) must outlive the emulator. NULL when out of memory. */
 sd_kvs_t *sd_kvs_create(const sd_kvs_config_t *cfg);
 
+/* The listener's "host:port", for endpoints when a request's Host has no port. */
+void sd_kvs_set_authority(sd_kvs_t *k, const char *authority);
+
 /* The listener's only route. */
 sd_route_result_t sd_kvs_route(void *ctx, const sd_http_request_t *req, sd_http_response_t *resp);
 

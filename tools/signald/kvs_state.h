@@ -72,6 +72,7 @@ struct kvs_channel {
 
 struct sd_kvs {
     sd_kvs_config_t cfg;
+    char authority[64]; /* the listener's host:port */
     kvs_channel_t *channels;
     size_t n_channels;
     uint64_t messages_relayed;

@@ -182,6 +182,7 @@ static bool start_kvs(signald_t *d, const sd_options_t *o, char *err, size_t err
                              errlen) != WEBRTC_STATUS_SUCCESS) {
         return false;
     }
+    sd_kvs_set_authority(d->kvs, sd_listener_authority(l));
     ERTC_LOGI(TAG, "kvs: region %s, %s, test hooks %s", ko->region,
               d->kvs_tls != NULL ? "TLS" : "plain", ko->test_hooks ? "on" : "off");
     printf("edgertc-signald: kvs listening on %s://%s\n", d->kvs_tls != NULL ? "https" : "http",
