@@ -304,6 +304,10 @@ try {
   viewer2.sendSdpOffer(offer);
   await gotOffer2;
   check(true, 'the viewer reconnects with its id and reaches the master again');
+  const closeCode = new Promise((res) => viewer2.websocket.addEventListener('close', (ev) => res(ev.code)));
+  const cl = await hook(emu.url, certs.ca, 'close', { channel: name, client: 'viewer-1', code: '1001' });
+  const code1001 = await withTimeout(closeCode, 5000, 'close frame');
+  check(cl.body.clients === 1 && code1001 === 1001, 'the viewer\'s socket closed with 1001 Going away through /_test/close', String(code1001));
 
   // ---- the reusable harness: kvs_viewer.mjs and kvs_master.mjs ------------------------------
   // As modules: a viewer that creates the channel and offers, a master that connects after it.

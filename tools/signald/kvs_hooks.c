@@ -6,6 +6,9 @@
  *   POST /_test/reconnect-ice?channel=NAME[&client=ID|master] sends RECONNECT_ICE_SERVER
  *   POST /_test/drop?channel=NAME[&client=ID|master]          closes sockets without a close
  *                                                             frame (a network failure)
+ *   POST /_test/close?channel=NAME[&client=..][&code=1001]    closes sockets with a close frame
+ *                                                             (the service's "1001 Going away"
+ *                                                             at its connection lifetime)
  *   GET  /_test/channel?channel=NAME                          {"name","arn","master":bool,
  *                                                              "viewers":[ids]}
  *
@@ -13,6 +16,7 @@
  * {"clients":N} with the number of sockets reached. No SigV4: these are not AWS APIs.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kvs_sigv4_verify.h"
@@ -21,7 +25,7 @@
 
 #define TAG "kvs-emu"
 
-typedef enum { HOOK_GOAWAY, HOOK_RECONNECT_ICE, HOOK_DROP } hook_t;
+typedef enum { HOOK_GOAWAY, HOOK_RECONNECT_ICE, HOOK_DROP, HOOK_CLOSE } hook_t;
 
 static bool selected(const kvs_client_t *c, const char *client)
 {
@@ -31,7 +35,7 @@ static bool selected(const kvs_client_t *c, const char *client)
     return c->master ? strcmp(client, "master") == 0 : strcmp(client, c->id) == 0;
 }
 
-static size_t apply(kvs_channel_t *ch, hook_t hook, const char *client)
+static size_t apply(kvs_channel_t *ch, hook_t hook, const char *client, uint16_t code)
 {
     /* Collect first: a drop changes the channel's lists while we walk them. */
     kvs_client_t *targets[SD_KVS_MAX_VIEWERS + 1];
@@ -47,9 +51,9 @@ static size_t apply(kvs_channel_t *ch, hook_t hook, const char *client)
     size_t reached = 0;
     for (size_t i = 0; i < n; i++) {
         kvs_client_t *c = targets[i];
-        if (hook == HOOK_DROP) {
+        if (hook == HOOK_DROP || hook == HOOK_CLOSE) {
             reached += c->ws != NULL;
-            kvs_client_evict(c, 0, NULL);
+            kvs_client_evict(c, hook == HOOK_DROP ? 0 : code, "Going away");
             continue;
         }
         char text[64];
@@ -90,6 +94,7 @@ sd_route_result_t kvs_hooks_route(sd_kvs_t *k, const sd_http_request_t *req,
         {"/_test/goaway", HOOK_GOAWAY},
         {"/_test/reconnect-ice", HOOK_RECONNECT_ICE},
         {"/_test/drop", HOOK_DROP},
+        {"/_test/close", HOOK_CLOSE},
     };
     char name[SD_KVS_MAX_NAME_LEN + 1];
     char client[KVS_MAX_ID_LEN + 1] = "";
@@ -98,6 +103,15 @@ sd_route_result_t kvs_hooks_route(sd_kvs_t *k, const sd_http_request_t *req,
         return SD_ROUTE_DONE;
     }
     kvs_query_get(req->query, "client", client, sizeof(client));
+    char code_text[8] = "1001";
+    kvs_query_get(req->query, "code", code_text, sizeof(code_text));
+    char *end = NULL;
+    long code = strtol(code_text, &end, 10);
+    if (*end != '\0' || !ertc_ws_is_valid_close_code((uint16_t)code) || code < 1000 ||
+        code > 4999) {
+        sd_http_respond_text(resp, 400, "code must be a WebSocket close code a server may send");
+        return SD_ROUTE_DONE;
+    }
     kvs_channel_t *ch = kvs_channel_by_name(k, name);
     if (ch == NULL) {
         sd_http_respond_text(resp, 404, "no channel %.64s", name);
@@ -119,7 +133,7 @@ sd_route_result_t kvs_hooks_route(sd_kvs_t *k, const sd_http_request_t *req,
             sd_http_respond_method_not_allowed(resp, req, "POST");
             return SD_ROUTE_DONE;
         }
-        size_t n = apply(ch, HOOKS[i].hook, client);
+        size_t n = apply(ch, HOOKS[i].hook, client, (uint16_t)code);
         ERTC_LOGI(TAG, "test hook %s on %s: %zu sockets", req->path, ch->name, n);
         sd_http_respond_json(resp, 200);
         ertc_strbuf_appendf(&resp->body, "{\"clients\":%zu}", n);
