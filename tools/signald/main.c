@@ -20,6 +20,8 @@
 
 #include "collider.h"
 #include "collider_routes.h"
+#include "kvs_emu.h"
+#include "net/tls.h"
 #include "signald_limits.h"
 #include "options.h"
 #include "port/loop.h"
@@ -120,6 +122,8 @@ typedef struct {
     sd_collider_t *collider;
     sd_room_server_t *rooms;
     sd_static_files_t *pages;
+    sd_kvs_t *kvs;
+    ertc_tls_config_t *kvs_tls;
     ertc_io_t signal_io;
 } signald_t;
 
@@ -133,6 +137,10 @@ static void destroy_all(signald_t *d)
     sd_collider_destroy(d->collider);
     sd_room_server_destroy(d->rooms);
     sd_static_files_destroy(d->pages);
+    sd_kvs_destroy(d->kvs);
+    if (d->kvs_tls != NULL) {
+        ertc_tls_config_unref(d->kvs_tls);
+    }
     if (d->loop != NULL) {
         ertc_loop_destroy(d->loop);
     }
@@ -142,6 +150,44 @@ static void destroy_all(signald_t *d)
             signal_pipe[i] = -1;
         }
     }
+}
+
+/* The KVS emulator on its own listener (--kvs). Prints its URL on stdout. */
+static bool start_kvs(signald_t *d, const sd_options_t *o, char *err, size_t errlen)
+{
+    const sd_kvs_options_t *ko = &o->kvs;
+    if (ko->cert_path != NULL) {
+        ertc_tls_options_t topts = {
+            .role = ERTC_TLS_SERVER, .cert_path = ko->cert_path, .key_path = ko->key_path};
+        if (ertc_tls_config_create(&topts, &d->kvs_tls, err, errlen) != WEBRTC_STATUS_SUCCESS) {
+            return false;
+        }
+    }
+    sd_kvs_config_t cfg = {
+        .access_key_id = ko->access_key_id,
+        .secret_access_key = ko->secret_key,
+        .region = ko->region,
+        .tls = d->kvs_tls != NULL,
+        .test_hooks = ko->test_hooks,
+        .ice = &o->ice,
+    };
+    d->kvs = sd_kvs_create(&cfg);
+    if (d->kvs == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    const sd_route_t routes[] = {{"kvs", sd_kvs_route, d->kvs}};
+    sd_listener_t *l = NULL;
+    if (sd_server_listen_tls(d->server, "kvs", &ko->listen, d->kvs_tls, routes, 1, &l, err,
+                             errlen) != WEBRTC_STATUS_SUCCESS) {
+        return false;
+    }
+    sd_kvs_set_authority(d->kvs, sd_listener_authority(l));
+    ERTC_LOGI(TAG, "kvs: region %s, %s, test hooks %s", ko->region,
+              d->kvs_tls != NULL ? "TLS" : "plain", ko->test_hooks ? "on" : "off");
+    printf("edgertc-signald: kvs listening on %s://%s\n", d->kvs_tls != NULL ? "https" : "http",
+           sd_listener_authority(l));
+    return true;
 }
 
 static int serve(const sd_options_t *o)
@@ -201,6 +247,11 @@ static int serve(const sd_options_t *o)
     log_ice_config(o);
     ERTC_LOGI(TAG, "web pages from %s", o->web_dir != NULL ? o->web_dir : "(none)");
     printf("edgertc-signald: listening on http://%s\n", sd_listener_authority(listener));
+    if (o->kvs.enabled && !start_kvs(&d, o, err, sizeof(err))) {
+        fprintf(stderr, "edgertc-signald: kvs: %s\n", err);
+        destroy_all(&d);
+        return status;
+    }
     fflush(stdout);
 
     ertc_loop_run(d.loop);

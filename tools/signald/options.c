@@ -4,6 +4,7 @@
 #include "options.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,6 +21,14 @@ typedef enum {
     FLAG_TURN_TTL,
     FLAG_LOG_LEVEL,
     FLAG_HELP,
+    FLAG_KVS,
+    FLAG_KVS_CERT,
+    FLAG_KVS_KEY,
+    FLAG_KVS_REGION,
+    FLAG_KVS_ACCESS_KEY,
+    FLAG_KVS_SECRET_KEY,
+    FLAG_KVS_SECRET_KEY_FILE,
+    FLAG_KVS_TEST_HOOKS,
 } flag_id_t;
 
 typedef struct {
@@ -39,6 +48,14 @@ static const flag_t FLAGS[] = {
     {"--log-level", FLAG_LOG_LEVEL, true},
     {"--help", FLAG_HELP, false},
     {"-h", FLAG_HELP, false},
+    {"--kvs", FLAG_KVS, true},
+    {"--kvs-cert", FLAG_KVS_CERT, true},
+    {"--kvs-key", FLAG_KVS_KEY, true},
+    {"--kvs-region", FLAG_KVS_REGION, true},
+    {"--kvs-access-key", FLAG_KVS_ACCESS_KEY, true},
+    {"--kvs-secret-key", FLAG_KVS_SECRET_KEY, true},
+    {"--kvs-secret-key-file", FLAG_KVS_SECRET_KEY_FILE, true},
+    {"--kvs-test-hooks", FLAG_KVS_TEST_HOOKS, false},
 };
 
 void sd_options_print_help(FILE *f, const char *default_web_dir)
@@ -51,6 +68,7 @@ void sd_options_print_help(FILE *f, const char *default_web_dir)
         "usage: edgertc-signald [--listen HOST:PORT] [--web DIR] [--stun URL]... [--turn URL]...\n"
         "                       [--turn-secret SECRET] [--turn-user NAME] [--turn-ttl SECONDS]\n"
         "                       [--log-level LEVEL] [--help]\n"
+        "                       [--kvs HOST:PORT [--kvs-cert PEM --kvs-key PEM] ...]\n"
         "\n"
         "  --listen HOST:PORT    address to serve on (default " SD_DEFAULT_LISTEN ").\n"
         "                        HOST is an IPv4 address, [IPv6] or localhost; PORT 0\n"
@@ -71,6 +89,23 @@ void sd_options_print_help(FILE *f, const char *default_web_dir)
         "  --log-level LEVEL     verbose, debug, info, warn, error or silent (default info);\n"
         "                        logs go to stderr, one line per join, leave and error.\n"
         "  --help, -h            this text.\n"
+        "\n"
+        "KVS emulator (Amazon Kinesis Video Streams WebRTC signaling, on its own port):\n"
+        "  --kvs HOST:PORT       serve the emulator there (control plane, GetIceServerConfig\n"
+        "                        and the WebSocket data plane). A second stdout line says\n"
+        "                        \"edgertc-signald: kvs listening on https://HOST:PORT\".\n"
+        "  --kvs-cert PEM, --kvs-key PEM  serve it over TLS (endpoints wss:// and https://);\n"
+        "                        without them it is plain (ws://, http://).\n"
+        "  --kvs-region REGION   the region signatures must be scoped to "
+        "(default " SD_DEFAULT_KVS_REGION ").\n"
+        "  --kvs-access-key ID   the access key id accepted (default $AWS_ACCESS_KEY_ID).\n"
+        "  --kvs-secret-key SECRET, --kvs-secret-key-file FILE  its secret (default\n"
+        "                        $AWS_SECRET_ACCESS_KEY; the file's first line). Never logged.\n"
+        "  --kvs-test-hooks      serve POST /_test/goaway, /_test/reconnect-ice, /_test/drop,\n"
+        "                        /_test/close (&code=1001)\n"
+        "                        and GET /_test/channel (?channel=NAME[&client=ID|master]).\n"
+        "  GetIceServerConfig hands out the --turn URLs with REST credentials from\n"
+        "  --turn-secret (Ttl 300 s, or --turn-ttl if shorter).\n"
         "\n"
         "Routes: POST /join/{room}, POST /message/{room}/{client}, POST /leave/{room}/{client},\n"
         "POST /bye/{room}/{client}, GET /params, POST|GET /v1alpha/iceconfig and /iceconfig,\n"
@@ -102,14 +137,15 @@ static bool parse_port(const char *s, uint16_t *out)
     return true;
 }
 
-static bool parse_listen(const char *value, ertc_addr_t *out, char *err, size_t errlen)
+static bool parse_listen(const char *flag, const char *value, ertc_addr_t *out, char *err,
+                         size_t errlen)
 {
     char host[ERTC_ADDR_STRLEN];
     const char *port_text = NULL;
     if (value[0] == '[') {
         const char *close = strchr(value, ']');
         if (close == NULL || close[1] != ':' || (size_t)(close - value - 1) >= sizeof(host)) {
-            snprintf(err, errlen, "--listen \"%.80s\": expected [IPv6]:PORT", value);
+            snprintf(err, errlen, "%s \"%.80s\": expected [IPv6]:PORT", flag, value);
             return false;
         }
         memcpy(host, value + 1, (size_t)(close - value - 1));
@@ -119,8 +155,8 @@ static bool parse_listen(const char *value, ertc_addr_t *out, char *err, size_t 
         const char *colon = strrchr(value, ':');
         if (colon == NULL || colon == value || (size_t)(colon - value) >= sizeof(host) ||
             memchr(value, ':', (size_t)(colon - value)) != NULL) {
-            snprintf(err, errlen,
-                     "--listen \"%.80s\": expected HOST:PORT (for example 127.0.0.1:8080)", value);
+            snprintf(err, errlen, "%s \"%.80s\": expected HOST:PORT (for example 127.0.0.1:8080)",
+                     flag, value);
             return false;
         }
         memcpy(host, value, (size_t)(colon - value));
@@ -129,7 +165,7 @@ static bool parse_listen(const char *value, ertc_addr_t *out, char *err, size_t 
     }
     uint16_t port = 0;
     if (!parse_port(port_text, &port)) {
-        snprintf(err, errlen, "--listen \"%.80s\": the port must be a number from 0 to 65535",
+        snprintf(err, errlen, "%s \"%.80s\": the port must be a number from 0 to 65535", flag,
                  value);
         return false;
     }
@@ -139,9 +175,9 @@ static bool parse_listen(const char *value, ertc_addr_t *out, char *err, size_t 
     }
     if (ertc_addr_parse_ip(host, out) != WEBRTC_STATUS_SUCCESS) {
         snprintf(err, errlen,
-                 "--listen \"%.80s\": \"%s\" is not an IP address (use an IPv4 address, "
+                 "%s \"%.80s\": \"%s\" is not an IP address (use an IPv4 address, "
                  "[IPv6] or localhost)",
-                 value, host);
+                 flag, value, host);
         return false;
     }
     out->port = port;
@@ -171,11 +207,92 @@ static bool check_user(const char *v, char *err, size_t errlen)
     return true;
 }
 
+static bool check_region(const char *v)
+{
+    size_t n = strlen(v);
+    if (n == 0 || n >= 64) {
+        return false;
+    }
+    for (const char *c = v; *c != '\0'; c++) {
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool read_secret_file(const char *path, sd_kvs_options_t *k, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        snprintf(err, errlen, "--kvs-secret-key-file \"%.200s\": %s", path, strerror(errno));
+        return false;
+    }
+    char line[SD_KVS_MAX_KEY_LEN + 2];
+    bool ok = fgets(line, sizeof(line), f) != NULL;
+    fclose(f);
+    size_t n = ok ? strcspn(line, "\r\n") : 0;
+    if (n == 0 || n > SD_KVS_MAX_KEY_LEN) {
+        snprintf(err, errlen,
+                 "--kvs-secret-key-file \"%.200s\": expected the secret (1 to %d "
+                 "characters) on the first line",
+                 path, SD_KVS_MAX_KEY_LEN);
+        return false;
+    }
+    memcpy(k->secret_from_file, line, n);
+    k->secret_from_file[n] = '\0';
+    memset(line, 0, sizeof(line));
+    k->secret_key = k->secret_from_file;
+    return true;
+}
+
+/* The KVS flags need --kvs, keys and both or neither of cert and key. */
+static bool check_kvs(sd_kvs_options_t *k, char *err, size_t errlen)
+{
+    bool any = k->cert_path || k->key_path || k->access_key_id || k->secret_key || k->test_hooks ||
+               k->region;
+    if (!k->enabled) {
+        if (any) {
+            snprintf(err, errlen, "the --kvs-* flags need --kvs HOST:PORT");
+            return false;
+        }
+        return true;
+    }
+    if ((k->cert_path == NULL) != (k->key_path == NULL)) {
+        snprintf(err, errlen, "--kvs-cert and --kvs-key go together");
+        return false;
+    }
+    if (k->region == NULL) {
+        k->region = SD_DEFAULT_KVS_REGION;
+    }
+    if (k->access_key_id == NULL) {
+        k->access_key_id = getenv("AWS_ACCESS_KEY_ID");
+    }
+    if (k->secret_key == NULL) {
+        k->secret_key = getenv("AWS_SECRET_ACCESS_KEY");
+    }
+    if (k->access_key_id == NULL || k->access_key_id[0] == '\0' ||
+        strlen(k->access_key_id) >= SD_KVS_MAX_KEY_LEN || strchr(k->access_key_id, '/') != NULL) {
+        snprintf(err, errlen,
+                 "--kvs needs an access key id without '/' (--kvs-access-key or "
+                 "AWS_ACCESS_KEY_ID)");
+        return false;
+    }
+    if (k->secret_key == NULL || k->secret_key[0] == '\0' ||
+        strlen(k->secret_key) > SD_KVS_MAX_KEY_LEN) {
+        snprintf(err, errlen,
+                 "--kvs needs a secret key (--kvs-secret-key, --kvs-secret-key-file "
+                 "or AWS_SECRET_ACCESS_KEY)");
+        return false;
+    }
+    return true;
+}
+
 static bool apply_flag(const flag_t *flag, const char *v, sd_options_t *o, char *err, size_t errlen)
 {
     char why[160];
     switch (flag->id) {
-    case FLAG_LISTEN: return parse_listen(v, &o->listen, err, errlen);
+    case FLAG_LISTEN: return parse_listen("--listen", v, &o->listen, err, errlen);
     case FLAG_WEB:
         if (!is_directory(v)) {
             snprintf(err, errlen, "--web \"%.200s\": not a directory", v);
@@ -237,6 +354,22 @@ static bool apply_flag(const flag_t *flag, const char *v, sd_options_t *o, char 
         return true;
     }
     case FLAG_HELP: o->help = true; return true;
+    case FLAG_KVS:
+        o->kvs.enabled = true;
+        return parse_listen("--kvs", v, &o->kvs.listen, err, errlen);
+    case FLAG_KVS_CERT: o->kvs.cert_path = v; return true;
+    case FLAG_KVS_KEY: o->kvs.key_path = v; return true;
+    case FLAG_KVS_REGION:
+        if (!check_region(v)) {
+            snprintf(err, errlen, "--kvs-region \"%.64s\": expected a region like us-west-2", v);
+            return false;
+        }
+        o->kvs.region = v;
+        return true;
+    case FLAG_KVS_ACCESS_KEY: o->kvs.access_key_id = v; return true;
+    case FLAG_KVS_SECRET_KEY: o->kvs.secret_key = v; return true;
+    case FLAG_KVS_SECRET_KEY_FILE: return read_secret_file(v, &o->kvs, err, errlen);
+    case FLAG_KVS_TEST_HOOKS: o->kvs.test_hooks = true; return true;
     }
     return false;
 }
@@ -247,7 +380,7 @@ bool sd_options_parse(int argc, char **argv, const char *default_web_dir, sd_opt
     memset(out, 0, sizeof(*out));
     sd_ice_config_init(&out->ice);
     out->log_level = ERTC_LOG_INFO;
-    if (!parse_listen(SD_DEFAULT_LISTEN, &out->listen, err, errlen)) {
+    if (!parse_listen("--listen", SD_DEFAULT_LISTEN, &out->listen, err, errlen)) {
         return false;
     }
     for (int i = 1; i < argc; i++) {
@@ -283,6 +416,9 @@ bool sd_options_parse(int argc, char **argv, const char *default_web_dir, sd_opt
         if (!apply_flag(flag, value, out, err, errlen)) {
             return false;
         }
+    }
+    if (!check_kvs(&out->kvs, err, errlen)) {
+        return false;
     }
     if (!out->web_dir_explicit && default_web_dir != NULL && is_directory(default_web_dir)) {
         out->web_dir = default_web_dir;

@@ -36,6 +36,7 @@ struct sd_listener {
     char authority[ERTC_ADDR_STRLEN];
     sd_route_t routes[SD_LISTENER_MAX_ROUTES];
     size_t n_routes;
+    ertc_tls_config_t *tls; /* NULL: plain TCP */
 };
 
 struct sd_server {
@@ -146,6 +147,11 @@ static void linger_on_data(sd_conn_t *c, const uint8_t *data, size_t len)
     finish_linger_if_done(c);
 }
 
+void sd_conn_drop(sd_conn_t *c)
+{
+    sd_conn_release(c, "dropped on purpose");
+}
+
 ertc_loop_t *sd_conn_loop(const sd_conn_t *c)
 {
     return c->server->loop;
@@ -254,7 +260,7 @@ static void adopt_connection(sd_listener_t *l, ertc_socket_t fd, const ertc_addr
     ertc_addr_format(peer, true, c->peer, sizeof(c->peer));
     ertc_timer_init(&c->timer, on_conn_timer, c);
     WEBRTC_STATUS st =
-        ertc_conn_accept(s->loop, fd, NULL, SD_CONN_MAX_BUFFERED, &CONN_CALLBACKS, c, &c->conn);
+        ertc_conn_accept(s->loop, fd, l->tls, SD_CONN_MAX_BUFFERED, &CONN_CALLBACKS, c, &c->conn);
     if (st != WEBRTC_STATUS_SUCCESS) {
         ERTC_LOGE(TAG, "%s: cannot adopt the connection from %s: %s", l->name, c->peer,
                   webrtc_status_name(st));
@@ -322,6 +328,13 @@ WEBRTC_STATUS sd_server_listen(sd_server_t *s, const char *name, const ertc_addr
                                const sd_route_t *routes, size_t n_routes, sd_listener_t **out,
                                char *err, size_t errlen)
 {
+    return sd_server_listen_tls(s, name, addr, NULL, routes, n_routes, out, err, errlen);
+}
+
+WEBRTC_STATUS sd_server_listen_tls(sd_server_t *s, const char *name, const ertc_addr_t *addr,
+                                   ertc_tls_config_t *tls, const sd_route_t *routes,
+                                   size_t n_routes, sd_listener_t **out, char *err, size_t errlen)
+{
     char text[ERTC_ADDR_STRLEN] = "?";
     ertc_addr_format(addr, true, text, sizeof(text));
     if (n_routes > SD_LISTENER_MAX_ROUTES) {
@@ -361,6 +374,9 @@ WEBRTC_STATUS sd_server_listen(sd_server_t *s, const char *name, const ertc_addr
         ertc_socket_close(l->fd);
         ertc_free(l);
         return st;
+    }
+    if (tls != NULL) {
+        l->tls = ertc_tls_config_ref(tls);
     }
     l->next = s->listeners;
     s->listeners = l;
@@ -412,6 +428,9 @@ void sd_server_destroy(sd_server_t *s)
         sd_listener_t *l = s->listeners;
         s->listeners = l->next;
         ertc_socket_close(l->fd);
+        if (l->tls != NULL) {
+            ertc_tls_config_unref(l->tls);
+        }
         ertc_free(l);
     }
     ertc_timer_stop(s->loop, &s->reap_timer);

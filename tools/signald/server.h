@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "http_route.h"
+#include "net/tls.h"
 #include "port/loop.h"
 #include "port/socket.h"
 #include "webrtc_status.h"
@@ -30,6 +31,17 @@ sd_server_t *sd_server_create(ertc_loop_t *loop);
 WEBRTC_STATUS sd_server_listen(sd_server_t *s, const char *name, const ertc_addr_t *addr,
                                const sd_route_t *routes, size_t n_routes, sd_listener_t **out,
                                char *err, size_t errlen);
+
+/* Like sd_server_listen, and with tls (not NULL) every connection is TLS first (the listener
+ * takes a reference to the configuration). */
+WEBRTC_STATUS sd_server_listen_tls(sd_server_t *s, const char *name, const ertc_addr_t *addr,
+                                   ertc_tls_config_t *tls, const sd_route_t *routes,
+                                   size_t n_routes, sd_listener_t **out, char *err, size_t errlen);
+
+/* Closes a connection at once, without a WebSocket close frame or an HTTP answer: what a
+ * network failure looks like to the peer (the KVS emulator's /_test/drop). A WebSocket
+ * handler's on_close runs. */
+void sd_conn_drop(sd_conn_t *c);
 
 /* The address actually bound (with the real port). */
 const ertc_addr_t *sd_listener_address(const sd_listener_t *l);
