@@ -18,10 +18,15 @@ Test hooks (POST, JSON answers):
   /test/send?client=ID             the body is sent as is to a client (MASTER = the master)
   /test/drop?client=ID             the client's TCP connection is cut without a close frame
   /test/fail?api=NAME&status=N&count=K   the next K calls of an API answer N
+  /test/skew?seconds=N             the server's clock runs N s ahead: its Date headers say so,
+                                   and a request signed more than 5 min off gets the service's
+                                   403 InvalidSignatureException "Signature expired"
 """
 import argparse
 import asyncio
 import base64
+import calendar
+import email.utils
 import json
 import ssl
 import sys
@@ -34,7 +39,8 @@ IOT_SECRET = "iotSecretKey0123456789"
 
 stats = {"DescribeSignalingChannel": 0, "CreateSignalingChannel": 0,
          "GetSignalingChannelEndpoint": 0, "GetIceServerConfig": 0, "ws_connects": 0,
-         "iot_calls": 0, "last_token": "", "relayed": 0}
+         "iot_calls": 0, "last_token": "", "relayed": 0, "skew_rejects": 0}
+skew = 0  # seconds the server's clock is ahead
 channels = {}      # name -> arn
 conns = {}         # (arn, client id or "MASTER") -> WebSocketResponse
 failures = {}      # api -> [status, count]
@@ -66,6 +72,22 @@ def post_auth(request):
     return authorized(request, auth[len("AWS4-HMAC-SHA256 Credential="):])
 
 
+def signed_too_far_off(amz_date):
+    try:
+        t = calendar.timegm(time.strptime(amz_date, "%Y%m%dT%H%M%SZ"))
+    except (TypeError, ValueError):
+        return True
+    return abs(t - (time.time() + skew)) > 300
+
+
+@web.middleware
+async def server_clock(request, handler):
+    resp = await handler(request)
+    if skew and not resp.prepared:
+        resp.headers["Date"] = email.utils.formatdate(time.time() + skew, usegmt=True)
+    return resp
+
+
 def injected(api):
     f = failures.get(api)
     if f and f[1] > 0:
@@ -80,6 +102,11 @@ def api_handler(api):
         stats[api] += 1
         if not post_auth(request):
             return error(403, "AccessDeniedException", "User is not authorized")
+        if signed_too_far_off(request.headers.get("X-Amz-Date")):
+            stats["skew_rejects"] += 1
+            return error(403, "InvalidSignatureException",
+                         "Signature expired: " + request.headers.get("X-Amz-Date", "") +
+                         " is now earlier than the allowed window")
         bad = injected(api)
         if bad is not None:
             return bad
@@ -127,6 +154,9 @@ async def websocket(request):
     arn = q.get("X-Amz-ChannelARN")
     if not authorized(request, q.get("X-Amz-Credential", "")) or "X-Amz-Signature" not in q:
         return web.Response(status=403, text="Forbidden")
+    if signed_too_far_off(q.get("X-Amz-Date")):
+        stats["skew_rejects"] += 1
+        return web.Response(status=403, text="Signature expired")
     if arn not in channels.values():
         return web.Response(status=404, text="channel not found")
     me = q.get("X-Amz-ClientId") or "MASTER"
@@ -196,6 +226,12 @@ async def hook_drop(request):
     return web.json_response({"ok": True})
 
 
+async def hook_skew(request):
+    global skew
+    skew = int(request.query["seconds"])
+    return web.json_response({"ok": True})
+
+
 async def hook_fail(request):
     failures[request.query["api"]] = [int(request.query["status"]), int(request.query["count"])]
     return web.json_response({"ok": True})
@@ -203,11 +239,15 @@ async def hook_fail(request):
 
 async def iot_credentials(request):
     stats["iot_calls"] += 1
-    if request.headers.get("x-amzn-iot-thingname") != args.thing:
+    thing = request.headers.get("x-amzn-iot-thingname")
+    ttl = args.iot_ttl
+    if thing == args.short_thing:
+        ttl = 45  # refreshed every few seconds: 45 s less a 1-20 % jitter less 38 s
+    elif thing != args.thing:
         return web.json_response({"message": "Invalid thing name passed"}, status=403)
     if request.match_info["alias"] != args.alias:
         return web.json_response({"message": "Role alias does not exist"}, status=404)
-    exp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + args.iot_ttl))
+    exp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + ttl))
     return web.json_response({"credentials": {
         "accessKeyId": "ASIAIOTTESTKEY000001", "secretAccessKey": IOT_SECRET,
         "sessionToken": IOT_TOKEN, "expiration": exp}})
@@ -222,8 +262,9 @@ async def main():
     p.add_argument("--thing", default="camera-1")
     p.add_argument("--alias", default="kvs-role-alias")
     p.add_argument("--iot-ttl", type=int, default=3600)
+    p.add_argument("--short-thing", default="short-lived-camera")
     args = p.parse_args()
-    app = web.Application()
+    app = web.Application(middlewares=[server_clock])
     ctx = None
     if args.iot:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -243,6 +284,7 @@ async def main():
         app.router.add_post("/test/send", hook_send)
         app.router.add_post("/test/drop", hook_drop)
         app.router.add_post("/test/fail", hook_fail)
+        app.router.add_post("/test/skew", hook_skew)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ctx)

@@ -529,6 +529,90 @@ static void test_iot_credentials_over_mutual_tls(void **state)
     peer_stop(&m);
 }
 
+static void test_ice_servers_and_reconnect_ice_server(void **state)
+{
+    (void)state;
+    kvs_signaling_config_t mc = base_config("ice-channel", cache_file("ice"));
+    peer_t m;
+    event_t e;
+    webrtc_signaling_client_if_t *sig = kvs_signaling_client_if_get();
+    peer_start(&m, "master", &mc, WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER);
+    assert_true(wait_event(&m, EV_ICE, 0, &e, 5000));
+    /* split mode: no STUN with an endpoint override (index 0 empty), TURN at 1 and 2 */
+    uint8_t *data = NULL;
+    int len = 0;
+    bool more = false;
+    assert_int_equal(sig->get_ice_server_by_idx(m.client, 0, true, &data, &len, &more),
+                     WEBRTC_STATUS_SUCCESS);
+    assert_null(data);
+    assert_true(more);
+    assert_int_equal(sig->get_ice_server_by_idx(m.client, 1, true, &data, &len, &more),
+                     WEBRTC_STATUS_SUCCESS);
+    assert_int_equal(len, (int)sizeof(app_webrtc_ice_server_t));
+    assert_string_equal(((app_webrtc_ice_server_t *)data)->urls,
+                        "turn:127.0.0.1:3478?transport=udp");
+    assert_true(more);
+    free(data);
+    assert_int_equal(sig->get_ice_server_by_idx(m.client, 2, true, &data, &len, &more),
+                     WEBRTC_STATUS_SUCCESS);
+    assert_string_equal(((app_webrtc_ice_server_t *)data)->urls,
+                        "turns:127.0.0.1:5349?transport=tcp");
+    assert_false(more);
+    free(data);
+    assert_int_equal(sig->get_ice_server_by_idx(m.client, 3, true, &data, &len, &more),
+                     WEBRTC_STATUS_NOT_FOUND);
+    /* the service asks for new ICE servers: fetched again, the connection stays */
+    hook(kvs.port, "/test/send?client=MASTER", "{\"messageType\":\"RECONNECT_ICE_SERVER\"}");
+    assert_true(wait_event(&m, EV_ICE, 0, &e, 5000));
+    assert_int_equal(stats_of(&m).ice_config_calls, 2);
+    /* and the application may ask */
+    assert_int_equal(sig->refresh_ice_configuration(m.client), WEBRTC_STATUS_SUCCESS);
+    assert_true(wait_event(&m, EV_ICE, 0, &e, 5000));
+    kvs_signaling_stats_t s = stats_of(&m);
+    assert_int_equal(s.ice_config_calls, 3);
+    assert_int_equal(s.connects, 1);
+    peer_stop(&m);
+}
+
+static void test_clock_skew_is_corrected(void **state)
+{
+    (void)state;
+    hook(kvs.port, "/test/skew?seconds=3600", NULL); /* the device is an hour behind */
+    int rejects = server_stat("skew_rejects");
+    kvs_signaling_config_t mc = base_config("skewed", "");
+    peer_t m;
+    peer_start(&m, "master", &mc, WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER);
+    /* one "Signature expired", then every call and the WebSocket signed with the server's time */
+    assert_int_equal(server_stat("skew_rejects") - rejects, 1);
+    peer_stop(&m);
+    hook(kvs.port, "/test/skew?seconds=0", NULL);
+}
+
+static void test_short_lived_iot_credentials_refresh_without_a_drop(void **state)
+{
+    (void)state;
+    kvs_signaling_config_t mc = base_config("iot-short", "");
+    mc.awsAccessKey = NULL;
+    mc.awsSecretKey = NULL;
+    mc.useIotCredentials = true;
+    mc.iotCoreCredentialEndpoint = iot_endpoint;
+    mc.iotCoreCert = (char *)test_path(certs, "client.pem");
+    mc.iotCorePrivateKey = (char *)test_path(certs, "client.key");
+    mc.caCertPath = (char *)test_path(certs, "ca.pem");
+    mc.iotCoreRoleAlias = "kvs-role-alias";
+    mc.iotCoreThingName = "short-lived-camera"; /* 45 s credentials */
+    peer_t m;
+    peer_start(&m, "master", &mc, WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER);
+    for (int i = 0; i < 150 && stats_of(&m).credential_fetches < 3; i++) {
+        ertc_sleep_ms(100);
+    }
+    kvs_signaling_stats_t s = stats_of(&m);
+    assert_true(s.credential_fetches >= 3);
+    assert_int_equal(s.connects, 1); /* refreshed behind the open connection */
+    assert_int_equal(s.reconnects, 0);
+    peer_stop(&m);
+}
+
 static void test_bad_configuration_is_refused(void **state)
 {
     (void)state;
@@ -605,6 +689,9 @@ int main(void)
         cmocka_unit_test(test_access_denied_is_named),
         cmocka_unit_test(test_throttled_call_is_retried),
         cmocka_unit_test(test_iot_credentials_over_mutual_tls),
+        cmocka_unit_test(test_ice_servers_and_reconnect_ice_server),
+        cmocka_unit_test(test_clock_skew_is_corrected),
+        cmocka_unit_test(test_short_lived_iot_credentials_refresh_without_a_drop),
         cmocka_unit_test(test_bad_configuration_is_refused),
     };
     return cmocka_run_group_tests_name("kvs_client", tests, setup, teardown);

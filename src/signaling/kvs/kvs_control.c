@@ -52,7 +52,8 @@ bool ertc_kvs_url_allowed(const char *url, bool websocket)
 
 int64_t ertc_kvs_control_now(const ertc_kvs_control_t *ctl)
 {
-    return (int64_t)(ertc_time_wall_ms() / 1000) + ctl->clock_offset_s;
+    return (int64_t)(ertc_time_wall_ms() / 1000) +
+           (int64_t)atomic_load((atomic_llong *)&ctl->clock_offset_s);
 }
 
 static bool cancelled(const ertc_kvs_control_t *ctl)
@@ -154,11 +155,12 @@ static WEBRTC_STATUS call(ertc_kvs_control_t *ctl, const ertc_kvs_credentials_t 
             int64_t local = (int64_t)(ertc_time_wall_ms() / 1000);
             int64_t off = ertc_sigv4_clock_skew_offset(r->server_date, local,
                                                        ERTC_SIGV4_CLOCK_SKEW_THRESHOLD_S);
-            bool skew_changed = off != ctl->clock_offset_s;
+            bool skew_changed = off != (int64_t)atomic_load(&ctl->clock_offset_s);
             if (skew_changed) {
-                ERTC_LOGW(TAG, "the device clock is %lld s off the service's; signing with "
-                               "the service's time", (long long)-off);
-                ctl->clock_offset_s = off;
+                ERTC_LOGW(TAG, "the device clock is %lld s %s the service's; signing with the "
+                               "service's time", (long long)(off < 0 ? -off : off),
+                          off > 0 ? "behind" : "ahead of");
+                atomic_store(&ctl->clock_offset_s, (long long)off);
             }
             if (r->status >= 200 && r->status < 300) {
                 return WEBRTC_STATUS_SUCCESS;

@@ -50,7 +50,7 @@ typedef struct {
     const atomic_bool *cancel;          /* optional: stop retrying when it becomes true */
     /* state */
     ertc_http_sync_t *http;
-    int64_t clock_offset_s;
+    atomic_llong clock_offset_s; /* read by any thread (ertc_kvs_control_now) */
     atomic_uint control_calls; /* Describe, Create, GetEndpoint, Delete */
     atomic_uint ice_calls;
     atomic_uint cache_hits;
