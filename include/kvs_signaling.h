@@ -104,6 +104,13 @@ typedef struct {
 
 WEBRTC_STATUS kvs_signaling_get_stats(void *pSignalingClient, kvs_signaling_stats_t *out);
 
+/*
+ * Deletes the channel (DeleteSignalingChannel; one that is already gone counts as deleted)
+ * and its cache entry. Blocks until done (at most connectionTimeout); call it while
+ * disconnected, not from a signaling callback. On failure msg (optional) gets the reason.
+ */
+WEBRTC_STATUS kvs_signaling_delete_channel(void *pSignalingClient, char *msg, size_t msg_size);
+
 #ifdef __cplusplus
 }
 #endif

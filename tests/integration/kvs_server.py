@@ -38,7 +38,8 @@ IOT_TOKEN = "iot-session-token-" + "x" * 64
 IOT_SECRET = "iotSecretKey0123456789"
 
 stats = {"DescribeSignalingChannel": 0, "CreateSignalingChannel": 0,
-         "GetSignalingChannelEndpoint": 0, "GetIceServerConfig": 0, "ws_connects": 0,
+         "GetSignalingChannelEndpoint": 0, "GetIceServerConfig": 0, "DeleteSignalingChannel": 0,
+         "ws_connects": 0,
          "iot_calls": 0, "last_token": "", "relayed": 0, "skew_rejects": 0}
 skew = 0  # seconds the server's clock is ahead
 channels = {}      # name -> arn
@@ -133,6 +134,12 @@ def api_handler(api):
             return web.json_response({"ResourceEndpointList": [
                 {"Protocol": "WSS", "ResourceEndpoint": f"ws://{host}"},
                 {"Protocol": "HTTPS", "ResourceEndpoint": f"http://{host}"}]})
+        if api == "DeleteSignalingChannel":
+            for name, arn in list(channels.items()):
+                if arn == body.get("ChannelARN"):
+                    del channels[name]
+                    return web.json_response({})
+            return error(404, "ResourceNotFoundException", "no such channel")
         if api == "GetIceServerConfig":
             expiry = int(time.time()) + 300
             return web.json_response({"IceServerList": [{
@@ -277,7 +284,8 @@ async def main():
         for api, path in [("DescribeSignalingChannel", "/describeSignalingChannel"),
                           ("CreateSignalingChannel", "/createSignalingChannel"),
                           ("GetSignalingChannelEndpoint", "/getSignalingChannelEndpoint"),
-                          ("GetIceServerConfig", "/v1/get-ice-server-config")]:
+                          ("GetIceServerConfig", "/v1/get-ice-server-config"),
+                          ("DeleteSignalingChannel", "/deleteSignalingChannel")]:
             app.router.add_post(path, api_handler(api))
         app.router.add_get("/", root)
         app.router.add_post("/test/stats", hook_stats)

@@ -138,6 +138,34 @@ static int count_events(peer_t *p, int kind, int what)
     return n;
 }
 
+/* Waits until n events of a kind have come, counted from the start (ICE updates may come
+ * before CONNECTED, which wait_event would skip); *out gets the n-th. */
+static bool wait_count(peer_t *p, int kind, int n, event_t *out, uint32_t timeout_ms)
+{
+    uint64_t end = ertc_time_mono_ms() + timeout_ms;
+    ertc_mutex_lock(p->lock);
+    for (;;) {
+        int seen = 0;
+        for (int i = 0; i < p->count; i++) {
+            if (p->events[i].kind == kind && ++seen == n) {
+                if (out) {
+                    *out = p->events[i];
+                }
+                ertc_mutex_unlock(p->lock);
+                return true;
+            }
+        }
+        uint64_t now = ertc_time_mono_ms();
+        if (now >= end) {
+            break;
+        }
+        ertc_cond_timedwait(p->cond, p->lock, (uint32_t)(end - now));
+    }
+    ertc_mutex_unlock(p->lock);
+    printf("    %s: fewer than %d events %d within %u ms\n", p->name, n, kind, (unsigned)timeout_ms);
+    return false;
+}
+
 static const char *cache_file(const char *name)
 {
     static char buf[4][160];
@@ -267,12 +295,12 @@ static void test_master_and_viewer_relay_both_ways(void **state)
     kvs_signaling_config_t mc = base_config("relay-channel", cache_file("relay-m"));
     kvs_signaling_config_t vc = base_config("relay-channel", cache_file("relay-v"));
     vc.clientId = "viewer-1";
-    peer_t m, v;
+    static peer_t m, v; /* static: a failed test leaves its clients running */
     event_t e;
     peer_start(&m, "master", &mc, WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER);
     /* cold: Describe (404), Create, Describe, GetEndpoint */
     assert_int_equal(control_calls() - calls_before, 4);
-    assert_true(wait_event(&m, EV_ICE, 0, &e, 5000));
+    assert_true(wait_count(&m, EV_ICE, 1, &e, 5000));
     assert_int_equal(e.status, 2); /* two TURN URIs, no public STUN with an endpoint override */
     app_webrtc_ice_server_t ice[APP_WEBRTC_MAX_ICE_SERVERS_COUNT];
     uint32_t n = 0;
@@ -316,7 +344,7 @@ static void test_status_response_reaches_on_error(void **state)
 {
     (void)state;
     kvs_signaling_config_t mc = base_config("status-channel", cache_file("status"));
-    peer_t m;
+    static peer_t m;
     event_t e;
     peer_start(&m, "master", &mc, WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER);
     send_msg(&m, ESP_WEBRTC_MESSAGE_ANSWER, "nobody-here", "corr-42", ANSWER);
@@ -335,7 +363,7 @@ static void test_bad_frames_are_dropped_and_the_connection_lives(void **state)
     kvs_signaling_config_t mc = base_config("bad-input", cache_file("bad-m"));
     kvs_signaling_config_t vc = base_config("bad-input", cache_file("bad-v"));
     vc.clientId = "viewer-bad";
-    peer_t m, v;
+    static peer_t m, v; /* static: a failed test leaves its clients running */
     event_t e;
     peer_start(&m, "master", &mc, WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER);
     peer_start(&v, "viewer", &vc, WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_VIEWER);
@@ -378,7 +406,7 @@ static void test_go_away_and_lifetime_switch_connections_without_loss(void **sta
     mc.connectionLifetimeS = 3;
     kvs_signaling_config_t vc = base_config("goaway", cache_file("goaway-v"));
     vc.clientId = "viewer-ga";
-    peer_t m, v;
+    static peer_t m, v; /* static: a failed test leaves its clients running */
     event_t e;
     peer_start(&m, "master", &mc, WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER);
     peer_start(&v, "viewer", &vc, WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_VIEWER);
@@ -412,7 +440,7 @@ static void test_dropped_connection_delivers_queued_messages(void **state)
     kvs_signaling_config_t mc = base_config("drop", cache_file("drop-m"));
     kvs_signaling_config_t vc = base_config("drop", cache_file("drop-v"));
     vc.clientId = "viewer-drop";
-    peer_t m, v;
+    static peer_t m, v; /* static: a failed test leaves its clients running */
     event_t e;
     peer_start(&m, "master", &mc, WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER);
     peer_start(&v, "viewer", &vc, WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_VIEWER);
@@ -443,7 +471,7 @@ static void test_restart_uses_the_cache(void **state)
     (void)state;
     const char *cache = cache_file("restart");
     kvs_signaling_config_t mc = base_config("restart", cache);
-    peer_t m;
+    static peer_t m;
     peer_start(&m, "master-1", &mc, WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER);
     assert_int_equal(stats_of(&m).cache_hits, 0);
     peer_stop(&m);
@@ -465,12 +493,33 @@ static void test_restart_uses_the_cache(void **state)
     peer_stop(&m);
 }
 
+static void test_delete_channel(void **state)
+{
+    (void)state;
+    const char *cache = cache_file("delete");
+    kvs_signaling_config_t mc = base_config("to-delete", cache);
+    static peer_t m;
+    peer_start(&m, "master", &mc, WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER);
+    assert_int_equal(kvs_signaling_client_if_get()->disconnect(m.client), WEBRTC_STATUS_SUCCESS);
+    char msg[256];
+    int deletes = server_stat("DeleteSignalingChannel");
+    int creates = server_stat("CreateSignalingChannel");
+    assert_int_equal(kvs_signaling_delete_channel(m.client, msg, sizeof(msg)),
+                     WEBRTC_STATUS_SUCCESS);
+    assert_int_equal(server_stat("DeleteSignalingChannel") - deletes, 1);
+    /* the cache entry went with it: the next connect asks (and creates it anew) */
+    assert_int_equal(kvs_signaling_client_if_get()->connect(m.client), WEBRTC_STATUS_SUCCESS);
+    assert_true(wait_event(&m, EV_STATE, WEBRTC_SIGNALING_CLIENT_STATE_CONNECTED, NULL, 10000));
+    assert_int_equal(server_stat("CreateSignalingChannel") - creates, 1);
+    peer_stop(&m);
+}
+
 static void test_access_denied_is_named(void **state)
 {
     (void)state;
     kvs_signaling_config_t mc = base_config("denied", "");
     mc.awsAccessKey = "AKIDUNKNOWN";
-    peer_t m;
+    static peer_t m;
     event_t e;
     peer_open(&m, "master", &mc, WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER);
     assert_true(wait_event(&m, EV_ERROR, 0, &e, 10000));
@@ -487,7 +536,7 @@ static void test_throttled_call_is_retried(void **state)
     (void)state;
     hook(kvs.port, "/test/fail?api=DescribeSignalingChannel&status=500&count=2", NULL);
     kvs_signaling_config_t mc = base_config("retry", "");
-    peer_t m;
+    static peer_t m;
     int before = server_stat("DescribeSignalingChannel");
     peer_start(&m, "master", &mc, WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER);
     /* two 500s, then 404, Create, Describe */
@@ -508,7 +557,7 @@ static void test_iot_credentials_over_mutual_tls(void **state)
     mc.caCertPath = (char *)test_path(certs, "ca.pem");
     mc.iotCoreRoleAlias = "kvs-role-alias";
     mc.iotCoreThingName = "camera-1";
-    peer_t m;
+    static peer_t m;
     peer_start(&m, "master", &mc, WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER);
     assert_int_equal(stats_of(&m).credential_fetches, 1);
     const char *st = hook(iot.port, "/test/stats", NULL);
@@ -533,11 +582,11 @@ static void test_ice_servers_and_reconnect_ice_server(void **state)
 {
     (void)state;
     kvs_signaling_config_t mc = base_config("ice-channel", cache_file("ice"));
-    peer_t m;
+    static peer_t m;
     event_t e;
     webrtc_signaling_client_if_t *sig = kvs_signaling_client_if_get();
     peer_start(&m, "master", &mc, WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER);
-    assert_true(wait_event(&m, EV_ICE, 0, &e, 5000));
+    assert_true(wait_count(&m, EV_ICE, 1, &e, 5000));
     /* split mode: no STUN with an endpoint override (index 0 empty), TURN at 1 and 2 */
     uint8_t *data = NULL;
     int len = 0;
@@ -563,11 +612,11 @@ static void test_ice_servers_and_reconnect_ice_server(void **state)
                      WEBRTC_STATUS_NOT_FOUND);
     /* the service asks for new ICE servers: fetched again, the connection stays */
     hook(kvs.port, "/test/send?client=MASTER", "{\"messageType\":\"RECONNECT_ICE_SERVER\"}");
-    assert_true(wait_event(&m, EV_ICE, 0, &e, 5000));
+    assert_true(wait_count(&m, EV_ICE, 2, &e, 5000));
     assert_int_equal(stats_of(&m).ice_config_calls, 2);
     /* and the application may ask */
     assert_int_equal(sig->refresh_ice_configuration(m.client), WEBRTC_STATUS_SUCCESS);
-    assert_true(wait_event(&m, EV_ICE, 0, &e, 5000));
+    assert_true(wait_count(&m, EV_ICE, 3, &e, 5000));
     kvs_signaling_stats_t s = stats_of(&m);
     assert_int_equal(s.ice_config_calls, 3);
     assert_int_equal(s.connects, 1);
@@ -580,7 +629,7 @@ static void test_clock_skew_is_corrected(void **state)
     hook(kvs.port, "/test/skew?seconds=3600", NULL); /* the device is an hour behind */
     int rejects = server_stat("skew_rejects");
     kvs_signaling_config_t mc = base_config("skewed", "");
-    peer_t m;
+    static peer_t m;
     peer_start(&m, "master", &mc, WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER);
     /* one "Signature expired", then every call and the WebSocket signed with the server's time */
     assert_int_equal(server_stat("skew_rejects") - rejects, 1);
@@ -601,7 +650,7 @@ static void test_short_lived_iot_credentials_refresh_without_a_drop(void **state
     mc.caCertPath = (char *)test_path(certs, "ca.pem");
     mc.iotCoreRoleAlias = "kvs-role-alias";
     mc.iotCoreThingName = "short-lived-camera"; /* 45 s credentials */
-    peer_t m;
+    static peer_t m;
     peer_start(&m, "master", &mc, WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER);
     for (int i = 0; i < 150 && stats_of(&m).credential_fetches < 3; i++) {
         ertc_sleep_ms(100);
@@ -686,6 +735,7 @@ int main(void)
         cmocka_unit_test(test_go_away_and_lifetime_switch_connections_without_loss),
         cmocka_unit_test(test_dropped_connection_delivers_queued_messages),
         cmocka_unit_test(test_restart_uses_the_cache),
+        cmocka_unit_test(test_delete_channel),
         cmocka_unit_test(test_access_denied_is_named),
         cmocka_unit_test(test_throttled_call_is_retried),
         cmocka_unit_test(test_iot_credentials_over_mutual_tls),

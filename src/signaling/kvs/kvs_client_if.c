@@ -405,6 +405,76 @@ static WEBRTC_STATUS kvs_set_ice_update_callback(void *client, uint64_t custom,
     return ertc_loop_call_sync(c->loop, do_set_ice_cb, &j);
 }
 
+typedef struct {
+    kvs_client_t *c;
+    ertc_mutex_t *lock;
+    ertc_cond_t *cond;
+    bool done;
+    WEBRTC_STATUS status;
+    char err[ERTC_KVS_MAX_ERROR_TEXT_LEN];
+} delete_job_t;
+
+/* On the work queue: the ARN (cache or Describe), then DeleteSignalingChannel. */
+static void run_delete(void *arg)
+{
+    delete_job_t *d = arg;
+    kvs_client_t *c = d->c;
+    const ertc_kvs_credentials_t *creds = NULL;
+    ertc_kvs_channel_t *ch = ertc_calloc(1, sizeof(*ch));
+    WEBRTC_STATUS st = ch ? WEBRTC_STATUS_SUCCESS : WEBRTC_STATUS_NOT_ENOUGH_MEMORY;
+    if (st == WEBRTC_STATUS_SUCCESS) {
+        st = ertc_kvs_provider_get(c->provider, ertc_kvs_control_now(&c->ctl), false, &creds,
+                                   d->err, sizeof(d->err));
+    }
+    if (st == WEBRTC_STATUS_SUCCESS) {
+        st = ertc_kvs_control_resolve(&c->ctl, creds, true, ch, d->err, sizeof(d->err));
+        if (st == WEBRTC_STATUS_SUCCESS) {
+            st = ertc_kvs_control_delete(&c->ctl, creds, ch->arn, d->err, sizeof(d->err));
+        }
+    }
+    ertc_free(ch);
+    ertc_mutex_lock(d->lock);
+    d->status = st;
+    d->done = true;
+    ertc_cond_signal(d->cond);
+    ertc_mutex_unlock(d->lock);
+}
+
+WEBRTC_STATUS kvs_signaling_delete_channel(void *client, char *msg, size_t msg_size)
+{
+    kvs_client_t *c = client;
+    if (c == NULL) {
+        return WEBRTC_STATUS_NULL_ARG;
+    }
+    delete_job_t d = {.c = c, .status = WEBRTC_STATUS_TIMEOUT};
+    WEBRTC_STATUS st = ertc_mutex_create(&d.lock);
+    if (st == WEBRTC_STATUS_SUCCESS && (st = ertc_cond_create(&d.cond)) != WEBRTC_STATUS_SUCCESS) {
+        ertc_mutex_destroy(d.lock);
+    }
+    if (st != WEBRTC_STATUS_SUCCESS) {
+        return st;
+    }
+    st = ertc_workq_add(c->workq, run_delete, &d);
+    if (st == WEBRTC_STATUS_SUCCESS) {
+        /* the job refers to d: wait for it whatever happens (its calls have deadlines) */
+        ertc_mutex_lock(d.lock);
+        while (!d.done) {
+            ertc_cond_wait(d.cond, d.lock);
+        }
+        ertc_mutex_unlock(d.lock);
+        st = d.status;
+    }
+    ertc_cond_destroy(d.cond);
+    ertc_mutex_destroy(d.lock);
+    if (msg != NULL && msg_size > 0) {
+        snprintf(msg, msg_size, "%s", st == WEBRTC_STATUS_SUCCESS ? "" : d.err);
+    }
+    if (st == WEBRTC_STATUS_SUCCESS) {
+        ERTC_LOGI(TAG, "channel %s deleted", c->ctl.channel);
+    }
+    return st;
+}
+
 WEBRTC_STATUS kvs_signaling_get_stats(void *client, kvs_signaling_stats_t *out)
 {
     kvs_client_t *c = client;
