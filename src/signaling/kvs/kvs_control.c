@@ -193,8 +193,9 @@ static uint64_t deadline_of(const ertc_kvs_control_t *ctl)
     return ertc_time_mono_ms() + (ctl->deadline_ms ? ctl->deadline_ms : ERTC_KVS_DEFAULT_DEADLINE_MS);
 }
 
-/* Loads the cache (an empty one when absent or corrupt) into a heap record. */
-static ertc_kvs_cache_t *cache_load(ertc_kvs_control_t *ctl)
+/* Loads the cache (an empty one when absent or corrupt) into a heap record; a corrupt one is
+ * reported when warn is set (once per connect: the lookup warns, the rewrite does not). */
+static ertc_kvs_cache_t *cache_load(ertc_kvs_control_t *ctl, bool warn)
 {
     ertc_kvs_cache_t *cache = ertc_calloc(1, sizeof(*cache));
     if (cache == NULL || ctl->storage == NULL) {
@@ -203,8 +204,8 @@ static ertc_kvs_cache_t *cache_load(ertc_kvs_control_t *ctl)
     char *data = NULL;
     size_t len = 0;
     if (ctl->storage->load(ctl->storage->ctx, &data, &len) == WEBRTC_STATUS_SUCCESS) {
-        if (ertc_kvs_cache_parse(data, len, cache) != WEBRTC_STATUS_SUCCESS) {
-            ERTC_LOGW(TAG, "the channel cache is corrupt; ignoring it");
+        if (ertc_kvs_cache_parse(data, len, cache) != WEBRTC_STATUS_SUCCESS && warn) {
+            ERTC_LOGW(TAG, "the channel cache is corrupt; ignoring it (it is rewritten)");
         }
         free(data);
     }
@@ -228,7 +229,7 @@ void ertc_kvs_control_forget(ertc_kvs_control_t *ctl)
     if (ctl->storage == NULL) {
         return;
     }
-    ertc_kvs_cache_t *cache = cache_load(ctl);
+    ertc_kvs_cache_t *cache = cache_load(ctl, true);
     if (cache != NULL && ertc_kvs_cache_remove(cache, ctl->channel, ctl->region, ctl->role)) {
         cache_save(ctl, cache);
     }
@@ -240,7 +241,7 @@ static bool cache_lookup(ertc_kvs_control_t *ctl, ertc_kvs_channel_t *ch)
     if (ctl->storage == NULL) {
         return false;
     }
-    ertc_kvs_cache_t *cache = cache_load(ctl);
+    ertc_kvs_cache_t *cache = cache_load(ctl, true);
     const ertc_kvs_cache_entry_t *e =
         cache ? ertc_kvs_cache_find(cache, ctl->channel, ctl->region, ctl->role) : NULL;
     bool hit = e != NULL && ertc_kvs_cache_entry_fresh(e, ertc_kvs_control_now(ctl), 0) &&
@@ -260,7 +261,7 @@ static void cache_store(ertc_kvs_control_t *ctl, const ertc_kvs_channel_t *ch)
     if (ctl->storage == NULL) {
         return;
     }
-    ertc_kvs_cache_t *cache = cache_load(ctl);
+    ertc_kvs_cache_t *cache = cache_load(ctl, false);
     ertc_kvs_cache_entry_t *e = ertc_calloc(1, sizeof(*e));
     if (cache != NULL && e != NULL) {
         snprintf(e->channel, sizeof(e->channel), "%s", ctl->channel);
