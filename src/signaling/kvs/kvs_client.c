@@ -86,6 +86,9 @@ static void job_done(void *arg);
 
 static void job_free(job_t *j)
 {
+    if (j->url != NULL) {
+        ertc_kvs_secure_zero(j->url, strlen(j->url)); /* it carries the session token */
+    }
     ertc_free(j->url);
     ertc_kvs_secure_zero(&j->ice, sizeof(j->ice));
     ertc_free(j);
