@@ -31,9 +31,9 @@
 #include "util/alloc.h"
 #include "util/log.h"
 
-#define RUNS 5
+#define RUNS               5
 #define CONNECT_TIMEOUT_MS 10000
-#define MAX_OBJECTS 64
+#define MAX_OBJECTS        64
 
 static atomic_int connected_flag, ice_flag, failed_flag;
 
@@ -71,10 +71,10 @@ static WEBRTC_STATUS on_ice(uint64_t c, uint32_t n)
 }
 
 typedef struct {
-    double connect_ms;  /* connect() to CONNECTED */
-    double ready_ms;    /* connect() to CONNECTED and the ICE servers */
-    size_t heap_peak;   /* most bytes live during init + connect */
-    size_t heap_held;   /* bytes live while connected */
+    double connect_ms; /* connect() to CONNECTED */
+    double ready_ms;   /* connect() to CONNECTED and the ICE servers */
+    size_t heap_peak;  /* most bytes live during init + connect */
+    size_t heap_held;  /* bytes live while connected */
     uint32_t control_calls;
     uint32_t allocations;
 } run_t;
@@ -235,8 +235,9 @@ int main(void)
         return 1;
     }
 
-    printf("KVS signaling client, MASTER on 127.0.0.1 (plain ws/http: TLS excluded), median of %d\n\n",
-           RUNS);
+    printf(
+        "KVS signaling client, MASTER on 127.0.0.1 (plain ws/http: TLS excluded), median of %d\n\n",
+        RUNS);
     printf("%-40s %12s %12s\n", "", "cold cache", "warm cache");
     printf("%-40s %12.2f %12.2f\n", "connect() to CONNECTED (ms)",
            median(cold, RUNS, offsetof(run_t, connect_ms), false),
@@ -260,8 +261,8 @@ int main(void)
                cold[i].heap_peak, warm[i].connect_ms, warm[i].heap_peak);
     }
 
-    static const char *const client[] = {"kvs_client", "kvs_client_if", "kvs_control",
-                                         "kvs_message", "kvs_outq",      "kvs_policy",
+    static const char *const client[] = {"kvs_client",   "kvs_client_if", "kvs_control",
+                                         "kvs_message",  "kvs_outq",      "kvs_policy",
                                          "kvs_provider", "kvs_storage"};
     static const char *const pure[] = {"sigv4", "kvs_api", "kvs_cache", "kvs_credentials"};
     unsigned long c = code_size(ERTC_BENCH_OBJECTS, client, sizeof(client) / sizeof(client[0]));

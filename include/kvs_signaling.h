@@ -79,10 +79,12 @@ typedef struct {
     char *clientId;            /* VIEWER's client id; NULL = a random one */
     char *cacheFilePath;       /* NULL = KVS_SIGNALING_DEFAULT_CACHE_FILE, "" = no file */
     kvs_signaling_storage_t *cacheStorage; /* replaces cacheFilePath when set */
-    uint32_t messageTtlSeconds;   /* for CreateSignalingChannel: 0 = 60, else 5..120 */
-    uint32_t connectionTimeout;   /* ms for the whole connect (control plane + WebSocket); 0 = 15000 */
-    uint32_t connectionLifetimeS; /* reconnect after this long; 0 = 3300 (the service cuts at 1 h) */
-    uint32_t logLevel;            /* 0 = leave the log level alone */
+    uint32_t messageTtlSeconds;            /* for CreateSignalingChannel: 0 = 60, else 5..120 */
+    uint32_t
+        connectionTimeout; /* ms for the whole connect (control plane + WebSocket); 0 = 15000 */
+    uint32_t
+        connectionLifetimeS; /* reconnect after this long; 0 = 3300 (the service cuts at 1 h) */
+    uint32_t logLevel;       /* 0 = leave the log level alone */
 } kvs_signaling_config_t;
 
 webrtc_signaling_client_if_t *kvs_signaling_client_if_get(void);
@@ -91,15 +93,15 @@ webrtc_signaling_client_if_t *kvs_signaling_client_if_get(void);
 typedef struct {
     uint32_t control_plane_calls; /* Describe, Create, GetEndpoint (not GetIceServerConfig) */
     uint32_t ice_config_calls;
-    uint32_t cache_hits;          /* connects that skipped Describe and GetEndpoint */
-    uint32_t credential_fetches;  /* IoT or file provider reads */
-    uint32_t connects;            /* WebSocket connections opened */
+    uint32_t cache_hits;         /* connects that skipped Describe and GetEndpoint */
+    uint32_t credential_fetches; /* IoT or file provider reads */
+    uint32_t connects;           /* WebSocket connections opened */
     uint32_t reconnects;
     uint32_t messages_sent;
     uint32_t messages_received;
     uint32_t messages_dropped; /* bad incoming frames: bad JSON, base64, size, unknown type */
     uint32_t status_responses;
-    uint32_t queued;           /* outgoing messages waiting now */
+    uint32_t queued; /* outgoing messages waiting now */
 } kvs_signaling_stats_t;
 
 WEBRTC_STATUS kvs_signaling_get_stats(void *pSignalingClient, kvs_signaling_stats_t *out);

@@ -162,7 +162,8 @@ static bool wait_count(peer_t *p, int kind, int n, event_t *out, uint32_t timeou
         ertc_cond_timedwait(p->cond, p->lock, (uint32_t)(end - now));
     }
     ertc_mutex_unlock(p->lock);
-    printf("    %s: fewer than %d events %d within %u ms\n", p->name, n, kind, (unsigned)timeout_ms);
+    printf("    %s: fewer than %d events %d within %u ms\n", p->name, n, kind,
+           (unsigned)timeout_ms);
     return false;
 }
 
@@ -196,9 +197,9 @@ static void peer_open(peer_t *p, const char *name, kvs_signaling_config_t *cfg,
     assert_int_equal(ertc_cond_create(&p->cond), WEBRTC_STATUS_SUCCESS);
     webrtc_signaling_client_if_t *sig = kvs_signaling_client_if_get();
     assert_int_equal(sig->init(cfg, &p->client), WEBRTC_STATUS_SUCCESS);
-    assert_int_equal(sig->set_callbacks(p->client, (uint64_t)(uintptr_t)p, on_msg, on_state,
-                                        on_error),
-                     WEBRTC_STATUS_SUCCESS);
+    assert_int_equal(
+        sig->set_callbacks(p->client, (uint64_t)(uintptr_t)p, on_msg, on_state, on_error),
+        WEBRTC_STATUS_SUCCESS);
     assert_int_equal(sig->set_ice_update_callback(p->client, (uint64_t)(uintptr_t)p, on_ice),
                      WEBRTC_STATUS_SUCCESS);
     assert_int_equal(sig->set_role_type(p->client, role), WEBRTC_STATUS_SUCCESS);
@@ -248,12 +249,14 @@ static const char *hook(uint16_t port, const char *path, const char *body)
     static char answer[4096];
     char url[256];
     bool tls = port == iot.port;
-    snprintf(url, sizeof(url), "%s://127.0.0.1:%u%s", tls ? "https" : "http", (unsigned)port,
-             path);
+    snprintf(url, sizeof(url), "%s://127.0.0.1:%u%s", tls ? "https" : "http", (unsigned)port, path);
     ertc_http_sync_t *s = NULL;
     assert_int_equal(ertc_http_sync_create(tls ? iot_tls : NULL, &s), WEBRTC_STATUS_SUCCESS);
-    ertc_http_request_t req = {.method = "POST", .url = url, .body = body,
-                               .body_len = body ? strlen(body) : 0, .timeout_ms = 5000};
+    ertc_http_request_t req = {.method = "POST",
+                               .url = url,
+                               .body = body,
+                               .body_len = body ? strlen(body) : 0,
+                               .timeout_ms = 5000};
     ertc_http_response_t r;
     assert_int_equal(ertc_http_sync_request(s, &req, &r), WEBRTC_STATUS_SUCCESS);
     assert_int_equal(r.status, 200);
@@ -280,7 +283,7 @@ static int control_calls(void)
            server_stat("GetSignalingChannelEndpoint");
 }
 
-#define OFFER "{\"type\":\"offer\",\"sdp\":\"v=0\\r\\no=viewer 1 1 IN IP4 0.0.0.0\\r\\n\"}"
+#define OFFER  "{\"type\":\"offer\",\"sdp\":\"v=0\\r\\no=viewer 1 1 IN IP4 0.0.0.0\\r\\n\"}"
 #define ANSWER "{\"type\":\"answer\",\"sdp\":\"v=0\\r\\no=master 2 2 IN IP4 0.0.0.0\\r\\n\"}"
 #define CAND(n)                                                                                    \
     "{\"candidate\":\"candidate:" #n " 1 udp 2122260223 10.0.0.1 500" #n " typ host\","            \
@@ -688,7 +691,7 @@ static int setup(void **state)
     }
     char script[512];
     snprintf(script, sizeof(script), "%s/kvs_server.py", test_scripts_dir());
-    char *a1[] = {"/usr/bin/python3", script, "--akid", "AKIDEXAMPLE", "--iot-akid",
+    char *a1[] = {"/usr/bin/python3",     script, "--akid", "AKIDEXAMPLE", "--iot-akid",
                   "ASIAIOTTESTKEY000001", NULL};
     if (test_server_start(&kvs, a1) != 0) {
         return -1;
@@ -706,8 +709,8 @@ static int setup(void **state)
     char cc[256], ck[256], err[ERTC_TLS_ERROR_LEN];
     snprintf(cc, sizeof(cc), "%s", test_path(certs, "client.pem"));
     snprintf(ck, sizeof(ck), "%s", test_path(certs, "client.key"));
-    ertc_tls_options_t o = {.role = ERTC_TLS_CLIENT, .ca_path = ca, .cert_path = cc,
-                            .key_path = ck};
+    ertc_tls_options_t o = {
+        .role = ERTC_TLS_CLIENT, .ca_path = ca, .cert_path = cc, .key_path = ck};
     if (ertc_tls_config_create(&o, &iot_tls, err, sizeof(err)) != WEBRTC_STATUS_SUCCESS) {
         printf("test TLS configuration: %s\n", err);
         return -1;

@@ -80,8 +80,8 @@ static void test_build_refusals(void **state)
 {
     (void)state;
     char *frame = NULL;
-    esp_webrtc_signaling_message_t m = make_msg(ESP_WEBRTC_MESSAGE_ICE_CANDIDATE,
-                                                "{\"candidate\":\"\",\"sdpMid\":\"0\"}");
+    esp_webrtc_signaling_message_t m =
+        make_msg(ESP_WEBRTC_MESSAGE_ICE_CANDIDATE, "{\"candidate\":\"\",\"sdpMid\":\"0\"}");
     assert_int_equal(ertc_kvs_message_build(&m, NULL, NULL, &frame, NULL), WEBRTC_STATUS_NOT_FOUND);
     assert_null(frame);
     m = make_msg(ESP_WEBRTC_MESSAGE_BYE, "{}");
@@ -180,7 +180,8 @@ static void test_parse_status_response(void **state)
     in.status_code = 429;
     assert_int_equal(ertc_kvs_status_response_status(&in), WEBRTC_STATUS_SIGNALING_RATE_LIMITED);
     in.status_code = 404;
-    assert_int_equal(ertc_kvs_status_response_status(&in), WEBRTC_STATUS_SIGNALING_CHANNEL_NOT_FOUND);
+    assert_int_equal(ertc_kvs_status_response_status(&in),
+                     WEBRTC_STATUS_SIGNALING_CHANNEL_NOT_FOUND);
     in.status_code = 200;
     assert_int_equal(ertc_kvs_status_response_status(&in), WEBRTC_STATUS_SUCCESS);
     ertc_kvs_incoming_free(&in);

@@ -48,7 +48,7 @@ static void test_ice_refresh(void **state)
     assert_int_equal(ertc_kvs_ice_refresh_at(t0, 300), t0 + 270);
     assert_false(ertc_kvs_ice_refresh_needed(t0, 300, t0 + 269));
     assert_true(ertc_kvs_ice_refresh_needed(t0, 300, t0 + 270));
-    assert_true(ertc_kvs_ice_refresh_needed(0, 300, t0)); /* nothing fetched yet */
+    assert_true(ertc_kvs_ice_refresh_needed(0, 300, t0));  /* nothing fetched yet */
     assert_int_equal(ertc_kvs_ice_refresh_at(t0, 30), t0); /* Ttl not above the grace */
     assert_true(ertc_kvs_ice_refresh_needed(t0, 10, t0));
 }
@@ -67,7 +67,7 @@ static void test_credential_refresh(void **state)
         assert_true(at >= exp - 720 - 38 && at <= exp - 36 - 38);
     }
     assert_int_equal(ertc_kvs_cred_refresh_at(now, INT64_MAX, 5), INT64_MAX);
-    assert_int_equal(ertc_kvs_cred_refresh_at(now, now - 5, 5), now); /* expired: at once */
+    assert_int_equal(ertc_kvs_cred_refresh_at(now, now - 5, 5), now);  /* expired: at once */
     assert_int_equal(ertc_kvs_cred_refresh_at(now, now + 20, 5), now); /* within the margin */
 }
 

@@ -26,8 +26,10 @@
 static void test_static_keys(void **state)
 {
     (void)state;
-    kvs_signaling_config_t cfg = {.pChannelName = "c", .awsAccessKey = "AKIDEXAMPLE",
-                                  .awsSecretKey = SECRET, .awsSessionToken = "tok"};
+    kvs_signaling_config_t cfg = {.pChannelName = "c",
+                                  .awsAccessKey = "AKIDEXAMPLE",
+                                  .awsSecretKey = SECRET,
+                                  .awsSessionToken = "tok"};
     ertc_kvs_provider_t *p = NULL;
     char err[ERTC_KVS_PROVIDER_ERROR_LEN];
     assert_int_equal(ertc_kvs_provider_create(&cfg, &p, err, sizeof(err)), WEBRTC_STATUS_SUCCESS);
@@ -94,8 +96,10 @@ static void test_file_is_read_again_before_expiry(void **state)
     snprintf(text, sizeof(text), "CREDENTIALS AKIDFILE1 %lld secret1 token1\n",
              (long long)(now + 3600));
     write_file(path, text);
-    kvs_signaling_config_t cfg = {.pChannelName = "c", .credentialsFilePath = path,
-                                  .awsAccessKey = "ignored", .awsSecretKey = "ignored"};
+    kvs_signaling_config_t cfg = {.pChannelName = "c",
+                                  .credentialsFilePath = path,
+                                  .awsAccessKey = "ignored",
+                                  .awsSecretKey = "ignored"};
     ertc_kvs_provider_t *p = NULL;
     char err[ERTC_KVS_PROVIDER_ERROR_LEN];
     assert_int_equal(ertc_kvs_provider_create(&cfg, &p, err, sizeof(err)), WEBRTC_STATUS_SUCCESS);
@@ -156,9 +160,11 @@ static void test_iot_url_and_checks(void **state)
     assert_int_equal(ertc_kvs_iot_url("", "a", url, sizeof(url)), WEBRTC_STATUS_INVALID_ARG);
     assert_int_equal(ertc_kvs_iot_url("host", "", url, sizeof(url)), WEBRTC_STATUS_INVALID_ARG);
     assert_int_equal(ertc_kvs_iot_url("host", "a", url, 10), WEBRTC_STATUS_BUFFER_TOO_SMALL);
-    kvs_signaling_config_t cfg = {.pChannelName = "c", .useIotCredentials = true,
+    kvs_signaling_config_t cfg = {.pChannelName = "c",
+                                  .useIotCredentials = true,
                                   .iotCoreCredentialEndpoint = "127.0.0.1:1",
-                                  .iotCoreRoleAlias = "a", .iotCoreThingName = "t",
+                                  .iotCoreRoleAlias = "a",
+                                  .iotCoreThingName = "t",
                                   .iotCoreCert = "/nonexistent/cert.pem",
                                   .iotCorePrivateKey = "/nonexistent/key.pem"};
     ertc_kvs_provider_t *p = NULL;
@@ -207,8 +213,7 @@ static void test_control_urls(void **state)
     assert_string_equal(url, "https://kinesisvideo.cn-north-1.amazonaws.com.cn");
     assert_int_equal(ertc_kvs_default_control_url("us-west-2/../x", url, sizeof(url)),
                      WEBRTC_STATUS_INVALID_ARG);
-    assert_int_equal(ertc_kvs_default_control_url("", url, sizeof(url)),
-                     WEBRTC_STATUS_INVALID_ARG);
+    assert_int_equal(ertc_kvs_default_control_url("", url, sizeof(url)), WEBRTC_STATUS_INVALID_ARG);
     assert_true(ertc_kvs_url_allowed("https://kinesisvideo.us-west-2.amazonaws.com", false));
     assert_true(ertc_kvs_url_allowed("wss://m-1.kinesisvideo.us-west-2.amazonaws.com", true));
     assert_true(ertc_kvs_url_allowed("http://127.0.0.1:8080", false));

@@ -26,18 +26,17 @@
 #include "util/alloc.h"
 #include "util/log.h"
 
-#define TAG ERTC_KVS_CLIENT_TAG
+#define TAG                   ERTC_KVS_CLIENT_TAG
 #define WS_CONNECT_TIMEOUT_MS 5000 /* the C SDK's wait for the upgrade */
 /* Bigger than ERTC_KVS_MAX_FRAME_LEN: frames in between are dropped by us, the connection kept. */
-#define WS_MAX_MESSAGE (64 * 1024)
-#define REFRESH_RETRY_MS 30000 /* a failed make-before-break is tried again after this */
-#define FLUSH_RETRY_MS 50      /* the WebSocket's send queue was full */
+#define WS_MAX_MESSAGE     (64 * 1024)
+#define REFRESH_RETRY_MS   30000 /* a failed make-before-break is tried again after this */
+#define FLUSH_RETRY_MS     50    /* the WebSocket's send queue was full */
 #define CREDS_MIN_DELAY_MS 1000
 #define CREDS_MAX_DELAY_MS (24u * 3600u * 1000u)
 
 static const char *const state_names[] = {"IDLE",      "FETCHING",       "OPENING",
                                           "CONNECTED", "RECONNECT_WAIT", "FAILED"};
-
 
 static void start_fetch(kvs_client_t *c);
 static void flush_queue(kvs_client_t *c);
@@ -105,8 +104,8 @@ static void run_job(void *arg)
         j->status = ertc_kvs_provider_get(c->provider, now, false, &creds, j->err, sizeof(j->err));
     }
     if (j->status == WEBRTC_STATUS_SUCCESS && j->kind == JOB_CONNECT) {
-        j->status = ertc_kvs_control_resolve(&c->ctl, creds, j->use_cache, &j->ch, j->err,
-                                             sizeof(j->err));
+        j->status =
+            ertc_kvs_control_resolve(&c->ctl, creds, j->use_cache, &j->ch, j->err, sizeof(j->err));
         if (j->status == WEBRTC_STATUS_SIGNALING_AUTH_FAILED &&
             ertc_kvs_provider_kind(c->provider) >= ERTC_KVS_PROVIDER_FILE &&
             ertc_kvs_provider_get(c->provider, now, true, &creds, j->err, sizeof(j->err)) ==
@@ -116,12 +115,12 @@ static void run_job(void *arg)
                                                  sizeof(j->err));
         }
         if (j->status == WEBRTC_STATUS_SUCCESS) {
-            j->status = ertc_kvs_control_presign(&c->ctl, creds, &j->ch, &j->url, j->err,
-                                                 sizeof(j->err));
+            j->status =
+                ertc_kvs_control_presign(&c->ctl, creds, &j->ch, &j->url, j->err, sizeof(j->err));
         }
     } else if (j->status == WEBRTC_STATUS_SUCCESS && j->kind == JOB_ICE) {
-        j->status = ertc_kvs_control_get_ice(&c->ctl, creds, &j->ch, &j->ice, j->err,
-                                             sizeof(j->err));
+        j->status =
+            ertc_kvs_control_get_ice(&c->ctl, creds, &j->ch, &j->ice, j->err, sizeof(j->err));
         j->fetched_at = ertc_kvs_control_now(&c->ctl);
     }
     j->cred_refresh_at = ertc_kvs_provider_refresh_at(c->provider);
@@ -156,7 +155,8 @@ static WEBRTC_STATUS submit(kvs_client_t *c, job_kind_t kind, bool use_cache, bo
     return st;
 }
 
-/* ---- connection life cycle -------------------------------------------------------------------- */
+/* ---- connection life cycle --------------------------------------------------------------------
+ */
 
 static void drop_all_websockets(kvs_client_t *c)
 {
@@ -289,14 +289,17 @@ static void on_flush_timer(ertc_loop_t *loop, ertc_timer_t *t, void *arg)
     flush_queue(arg);
 }
 
-/* ---- the WebSocket ------------------------------------------------------------------------------ */
+/* ---- the WebSocket ------------------------------------------------------------------------------
+ */
 
 static void drop_frame(kvs_client_t *c, ertc_kvs_drop_t why)
 {
     atomic_fetch_add(&c->stat_dropped, 1);
     if (c->drops[why]++ == 0) {
-        ERTC_LOGW(TAG, "channel %s: dropped a message from the service (%s); more of this kind "
-                       "are only counted", c->ctl.channel, ertc_kvs_drop_name(why));
+        ERTC_LOGW(TAG,
+                  "channel %s: dropped a message from the service (%s); more of this kind "
+                  "are only counted",
+                  c->ctl.channel, ertc_kvs_drop_name(why));
     }
 }
 
@@ -327,23 +330,20 @@ static void handle_frame(kvs_client_t *c, const char *data, size_t len)
         WEBRTC_STATUS st = ertc_kvs_status_response_status(&in);
         if (st != WEBRTC_STATUS_SUCCESS) {
             char msg[ERTC_KVS_MAX_ERROR_TEXT_LEN + 64];
-            snprintf(msg, sizeof(msg), "KVS STATUS_RESPONSE for correlation id %.128s: %d %.64s: %.200s",
+            snprintf(msg, sizeof(msg),
+                     "KVS STATUS_RESPONSE for correlation id %.128s: %d %.64s: %.200s",
                      in.correlation_id[0] ? in.correlation_id : "(none)", in.status_code,
                      in.error_type, in.description);
             report_error(c, st, msg);
         }
         break;
     }
-    case ERTC_KVS_MSG_GO_AWAY:
-        start_replacement(c, false, "the service sent GO_AWAY");
-        break;
+    case ERTC_KVS_MSG_GO_AWAY: start_replacement(c, false, "the service sent GO_AWAY"); break;
     case ERTC_KVS_MSG_RECONNECT_ICE_SERVER:
         ERTC_LOGI(TAG, "channel %s: the service asks for new ICE servers", c->ctl.channel);
         request_ice(c);
         break;
-    default:
-        drop_frame(c, ERTC_KVS_DROP_UNKNOWN_TYPE);
-        break;
+    default: drop_frame(c, ERTC_KVS_DROP_UNKNOWN_TYPE); break;
     }
     ertc_kvs_incoming_free(&in);
 }
@@ -355,8 +355,7 @@ static void connected(kvs_client_t *c)
     c->ever_connected = true;
     atomic_fetch_add(&c->stat_connects, 1);
     ertc_timer_start(c->loop, &c->lifetime, c->lifetime_s * 1000u, 0);
-    ERTC_LOGI(TAG, "channel %s: connected as %s", c->ctl.channel,
-              ertc_kvs_role_name(c->ctl.role));
+    ERTC_LOGI(TAG, "channel %s: connected as %s", c->ctl.channel, ertc_kvs_role_name(c->ctl.role));
     set_state(c, KVS_CONNECTED, WEBRTC_SIGNALING_CLIENT_STATE_CONNECTED);
     if (c->state != KVS_CONNECTED) {
         return; /* a callback disconnected us */
@@ -451,8 +450,8 @@ static void ws_close(ertc_ws_client_t *ws, WEBRTC_STATUS status, uint16_t code, 
 
 static WEBRTC_STATUS open_websocket(kvs_client_t *c, const char *url, ertc_ws_client_t **slot)
 {
-    static const ertc_ws_callbacks_t cbs = {.on_open = ws_open, .on_message = ws_message,
-                                            .on_close = ws_close};
+    static const ertc_ws_callbacks_t cbs = {
+        .on_open = ws_open, .on_message = ws_message, .on_close = ws_close};
     ertc_ws_options_t opts = {
         .url = url,
         .tls = c->tls,
@@ -479,8 +478,8 @@ static void store_ice(kvs_client_t *c, const ertc_kvs_ice_config_t *cfg, int64_t
     c->ice_fetched_at = fetched_at;
     c->ice_min_ttl = cfg->min_ttl_s;
     ertc_mutex_unlock(c->ice_lock);
-    ERTC_LOGI(TAG, "channel %s: %u ICE server(s), shortest Ttl %u s", c->ctl.channel,
-              (unsigned)n, (unsigned)cfg->min_ttl_s);
+    ERTC_LOGI(TAG, "channel %s: %u ICE server(s), shortest Ttl %u s", c->ctl.channel, (unsigned)n,
+              (unsigned)cfg->min_ttl_s);
     if (c->on_ice != NULL) {
         c->on_ice(c->ice_custom, n);
     }
@@ -550,9 +549,7 @@ static void job_done(void *arg)
         return;
     }
     switch (j->kind) {
-    case JOB_CONNECT:
-        on_connect_result(c, j);
-        break;
+    case JOB_CONNECT: on_connect_result(c, j); break;
     case JOB_ICE:
         c->ice_pending = false;
         if (j->status == WEBRTC_STATUS_SUCCESS) {
@@ -564,9 +561,7 @@ static void job_done(void *arg)
             report_error(c, WEBRTC_STATUS_SIGNALING_ICE_REFRESH_FAILED, j->err);
         }
         break;
-    case JOB_CREDS:
-        c->creds_pending = false;
-        break;
+    case JOB_CREDS: c->creds_pending = false; break;
     }
     if (j->cred_refresh_at != INT64_MAX && c->state != KVS_IDLE && c->state != KVS_FAILED) {
         ertc_timer_start(c->loop, &c->creds,
@@ -577,7 +572,8 @@ static void job_done(void *arg)
     job_free(j);
 }
 
-/* ---- sending ------------------------------------------------------------------------------------- */
+/* ---- sending
+ * ------------------------------------------------------------------------------------- */
 
 static void flush_queue(kvs_client_t *c)
 {
@@ -598,7 +594,6 @@ static void flush_queue(kvs_client_t *c)
         atomic_fetch_add(&c->stat_sent, 1);
     }
 }
-
 
 void ertc_kvs_client_do_send(void *arg)
 {
@@ -622,8 +617,9 @@ void ertc_kvs_client_do_send(void *arg)
             atomic_fetch_add(&c->pending_bytes, n);
             flush_queue(c);
         } else {
-            report_error(c, WEBRTC_STATUS_RETRY_LATER, "the outgoing queue is full; a message "
-                                                       "was dropped");
+            report_error(c, WEBRTC_STATUS_RETRY_LATER,
+                         "the outgoing queue is full; a message "
+                         "was dropped");
         }
     } else if (st != WEBRTC_STATUS_NOT_FOUND) { /* NOT_FOUND: end of candidates, not sent */
         char why[160];
@@ -640,7 +636,8 @@ void ertc_kvs_client_do_send(void *arg)
     ertc_free(job);
 }
 
-/* ---- work posted from the interface ------------------------------------------------------------ */
+/* ---- work posted from the interface ------------------------------------------------------------
+ */
 
 void ertc_kvs_client_do_connect(void *arg)
 {
@@ -696,4 +693,3 @@ void ertc_kvs_client_init_timers(kvs_client_t *c)
     ertc_timer_init(&c->creds, on_creds_timer, c);
     ertc_timer_init(&c->flush, on_flush_timer, c);
 }
-

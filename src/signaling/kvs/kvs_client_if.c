@@ -14,12 +14,13 @@
 #include "util/alloc.h"
 #include "util/log.h"
 
-#define TAG ERTC_KVS_CLIENT_TAG
+#define TAG                ERTC_KVS_CLIENT_TAG
 #define DEFAULT_TIMEOUT_MS 15000
-#define MAX_PENDING_SENDS ERTC_KVS_OUTQ_MAX_COUNT
-#define DRAIN_TIMEOUT_MS 30000 /* free waits this long for a running job (it is cancelled) */
+#define MAX_PENDING_SENDS  ERTC_KVS_OUTQ_MAX_COUNT
+#define DRAIN_TIMEOUT_MS   30000 /* free waits this long for a running job (it is cancelled) */
 
-/* ---- the interface ------------------------------------------------------------------------------ */
+/* ---- the interface ------------------------------------------------------------------------------
+ */
 
 static void do_nothing(void *arg)
 {
@@ -70,8 +71,10 @@ static void client_free(kvs_client_t *c)
 static WEBRTC_STATUS check_config(const kvs_signaling_config_t *cfg, kvs_client_t *c)
 {
     if (!ertc_kvs_valid_id(cfg->pChannelName)) {
-        ERTC_LOGE(TAG, "kvs_signaling_config_t.pChannelName: '%.80s' is not 1-256 characters "
-                       "of [a-zA-Z0-9_.-]", cfg->pChannelName ? cfg->pChannelName : "(null)");
+        ERTC_LOGE(TAG,
+                  "kvs_signaling_config_t.pChannelName: '%.80s' is not 1-256 characters "
+                  "of [a-zA-Z0-9_.-]",
+                  cfg->pChannelName ? cfg->pChannelName : "(null)");
         return WEBRTC_STATUS_INVALID_ARG;
     }
     const char *region = cfg->awsRegion ? cfg->awsRegion : KVS_SIGNALING_DEFAULT_REGION;
@@ -91,8 +94,10 @@ static WEBRTC_STATUS check_config(const kvs_signaling_config_t *cfg, kvs_client_
         memcpy(c->ctl.control_url, cfg->controlPlaneUrl, n);
         c->ctl.control_url[n] = '\0';
         if (!ertc_kvs_url_allowed(c->ctl.control_url, false)) {
-            ERTC_LOGE(TAG, "kvs_signaling_config_t.controlPlaneUrl: '%.200s' is not https:// "
-                           "(or http:// to a loopback address)", c->ctl.control_url);
+            ERTC_LOGE(TAG,
+                      "kvs_signaling_config_t.controlPlaneUrl: '%.200s' is not https:// "
+                      "(or http:// to a loopback address)",
+                      c->ctl.control_url);
             return WEBRTC_STATUS_INVALID_ARG;
         }
         c->endpoint_override = true;
@@ -140,8 +145,8 @@ static WEBRTC_STATUS kvs_init(void *cfg_in, void **out)
     c->ctl.cancel = &c->closing;
     c->timeout_ms = cfg->connectionTimeout ? cfg->connectionTimeout : DEFAULT_TIMEOUT_MS;
     c->ctl.deadline_ms = c->timeout_ms;
-    c->lifetime_s = cfg->connectionLifetimeS ? cfg->connectionLifetimeS
-                                             : ERTC_KVS_DEFAULT_LIFETIME_S;
+    c->lifetime_s =
+        cfg->connectionLifetimeS ? cfg->connectionLifetimeS : ERTC_KVS_DEFAULT_LIFETIME_S;
     c->role = WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER;
     ertc_kvs_outq_init(&c->outq, 0, 0);
     ertc_kvs_client_init_timers(c);
@@ -193,9 +198,8 @@ static WEBRTC_STATUS kvs_init(void *cfg_in, void **out)
         client_free(c);
         return st;
     }
-    ERTC_LOGI(TAG, "channel %s in %s, %s credentials, control plane %s", c->ctl.channel,
-              c->region, ertc_kvs_provider_kind_name(ertc_kvs_provider_kind(c->provider)),
-              c->ctl.control_url);
+    ERTC_LOGI(TAG, "channel %s in %s, %s credentials, control plane %s", c->ctl.channel, c->region,
+              ertc_kvs_provider_kind_name(ertc_kvs_provider_kind(c->provider)), c->ctl.control_url);
     *out = c;
     return WEBRTC_STATUS_SUCCESS;
 }
@@ -209,7 +213,8 @@ static WEBRTC_STATUS kvs_connect(void *client)
 static WEBRTC_STATUS kvs_disconnect(void *client)
 {
     kvs_client_t *c = client;
-    return c ? ertc_loop_call_sync(c->loop, ertc_kvs_client_do_disconnect, c) : WEBRTC_STATUS_NULL_ARG;
+    return c ? ertc_loop_call_sync(c->loop, ertc_kvs_client_do_disconnect, c)
+             : WEBRTC_STATUS_NULL_ARG;
 }
 
 static WEBRTC_STATUS kvs_send_message(void *client, esp_webrtc_signaling_message_t *msg)
@@ -236,9 +241,8 @@ static WEBRTC_STATUS kvs_send_message(void *client, esp_webrtc_signaling_message
         return WEBRTC_STATUS_RETRY_LATER;
     }
     send_job_t *job = ertc_calloc(1, sizeof(*job));
-    if (job == NULL || (msg->payload != NULL &&
-                        (job->msg.payload = ertc_strndup(msg->payload, msg->payload_len)) ==
-                            NULL)) {
+    if (job == NULL || (msg->payload != NULL && (job->msg.payload = ertc_strndup(
+                                                     msg->payload, msg->payload_len)) == NULL)) {
         ertc_free(job);
         atomic_fetch_sub(&c->pending_bytes, reserve);
         atomic_fetch_sub(&c->pending_sends, 1);

@@ -83,7 +83,7 @@ struct kvs_client {
     /* loop side */
     kvs_state_t state;
     unsigned gen;
-    ertc_kvs_channel_t ch; /* the ARN and endpoints in use */
+    ertc_kvs_channel_t ch;        /* the ARN and endpoints in use */
     ertc_ws_client_t *ws;         /* the connection in use */
     ertc_ws_client_t *ws_next;    /* its replacement, opening */
     ertc_ws_client_t *ws_closing; /* the replaced one, closing */
@@ -101,8 +101,8 @@ struct kvs_client {
     /* shared with the app's threads */
     atomic_int pending_sends;
     atomic_size_t pending_bytes;
-    atomic_uint stat_connects, stat_reconnects, stat_sent, stat_received, stat_dropped,
-        stat_status, stat_fetches;
+    atomic_uint stat_connects, stat_reconnects, stat_sent, stat_received, stat_dropped, stat_status,
+        stat_fetches;
     ertc_mutex_t *ice_lock;
     app_webrtc_ice_server_t ice[APP_WEBRTC_MAX_ICE_SERVERS_COUNT];
     uint32_t ice_count;
@@ -115,7 +115,7 @@ struct kvs_client {
 typedef struct {
     kvs_client_t *c;
     esp_webrtc_signaling_message_t msg; /* payload owned */
-    size_t reserved; /* bytes counted in pending_bytes */
+    size_t reserved;                    /* bytes counted in pending_bytes */
 } send_job_t;
 
 /* Loop-thread entry points (posted or called synchronously by kvs_client_if.c). */

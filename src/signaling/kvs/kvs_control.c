@@ -15,7 +15,7 @@
 #include "util/log.h"
 #include "util/url.h"
 
-#define TAG "kvs"
+#define TAG            "kvs"
 #define CREATE_POLL_MS 500 /* Describe again while a new channel is CREATING */
 
 WEBRTC_STATUS ertc_kvs_default_control_url(const char *region, char *out, size_t out_size)
@@ -75,8 +75,7 @@ void ertc_kvs_control_close(ertc_kvs_control_t *ctl)
 /* One signed POST, retried within the deadline. 2xx leaves the response in *r (caller frees). */
 static WEBRTC_STATUS call(ertc_kvs_control_t *ctl, const ertc_kvs_credentials_t *creds,
                           ertc_kvs_api_t api, const char *base, const ertc_strbuf_t *body,
-                          uint64_t deadline_ms, ertc_http_response_t *r, char *err,
-                          size_t err_size)
+                          uint64_t deadline_ms, ertc_http_response_t *r, char *err, size_t err_size)
 {
     char url[ERTC_KVS_MAX_ENDPOINT_LEN + 64];
     snprintf(url, sizeof(url), "%s%s", base, ertc_kvs_api_path(api));
@@ -102,15 +101,19 @@ static WEBRTC_STATUS call(ertc_kvs_control_t *ctl, const ertc_kvs_credentials_t 
             {"host", 4, host, strlen(host)},
             {"content-type", 12, "application/json", 16},
         };
-        ertc_sigv4_request_t sreq = {.method = "POST", .path = ertc_kvs_api_path(api),
-                                     .path_len = strlen(ertc_kvs_api_path(api)), .headers = sh,
+        ertc_sigv4_request_t sreq = {.method = "POST",
+                                     .path = ertc_kvs_api_path(api),
+                                     .path_len = strlen(ertc_kvs_api_path(api)),
+                                     .headers = sh,
                                      .header_count = 2,
                                      .payload = (const uint8_t *)ertc_strbuf_cstr(body),
                                      .payload_len = ertc_strbuf_len(body)};
         ertc_sigv4_params_t sp = {.access_key_id = creds->access_key_id,
                                   .secret_access_key = creds->secret_access_key,
-                                  .session_token = creds->session_token, .region = ctl->region,
-                                  .service = ERTC_KVS_SERVICE, .amz_date = amz_date};
+                                  .session_token = creds->session_token,
+                                  .region = ctl->region,
+                                  .service = ERTC_KVS_SERVICE,
+                                  .amz_date = amz_date};
         char auth_buf[512];
         ertc_strbuf_t auth;
         ertc_strbuf_init_fixed(&auth, auth_buf, sizeof(auth_buf));
@@ -131,13 +134,15 @@ static WEBRTC_STATUS call(ertc_kvs_control_t *ctl, const ertc_kvs_credentials_t 
         }
         uint64_t now_ms = ertc_time_mono_ms();
         uint32_t left = deadline_ms > now_ms ? (uint32_t)(deadline_ms - now_ms) : 1;
-        ertc_http_request_t req = {.method = "POST", .url = url, .headers = h, .header_count = nh,
-                                   .body = ertc_strbuf_cstr(body),
-                                   .body_len = ertc_strbuf_len(body),
-                                   .timeout_ms = left < ERTC_KVS_CALL_TIMEOUT_MS
-                                                     ? left
-                                                     : ERTC_KVS_CALL_TIMEOUT_MS,
-                                   .max_body = ERTC_KVS_MAX_RESPONSE_LEN};
+        ertc_http_request_t req = {
+            .method = "POST",
+            .url = url,
+            .headers = h,
+            .header_count = nh,
+            .body = ertc_strbuf_cstr(body),
+            .body_len = ertc_strbuf_len(body),
+            .timeout_ms = left < ERTC_KVS_CALL_TIMEOUT_MS ? left : ERTC_KVS_CALL_TIMEOUT_MS,
+            .max_body = ERTC_KVS_MAX_RESPONSE_LEN};
         if (api == ERTC_KVS_API_GET_ICE_CONFIG) {
             atomic_fetch_add(&ctl->ice_calls, 1);
         } else {
@@ -157,16 +162,18 @@ static WEBRTC_STATUS call(ertc_kvs_control_t *ctl, const ertc_kvs_credentials_t 
                                                        ERTC_SIGV4_CLOCK_SKEW_THRESHOLD_S);
             bool skew_changed = off != (int64_t)atomic_load(&ctl->clock_offset_s);
             if (skew_changed) {
-                ERTC_LOGW(TAG, "the device clock is %lld s %s the service's; signing with the "
-                               "service's time", (long long)(off < 0 ? -off : off),
-                          off > 0 ? "behind" : "ahead of");
+                ERTC_LOGW(TAG,
+                          "the device clock is %lld s %s the service's; signing with the "
+                          "service's time",
+                          (long long)(off < 0 ? -off : off), off > 0 ? "behind" : "ahead of");
                 atomic_store(&ctl->clock_offset_s, (long long)off);
             }
             if (r->status >= 200 && r->status < 300) {
                 return WEBRTC_STATUS_SUCCESS;
             }
-            st = ertc_kvs_map_error(api, r->status, ertc_http_response_header(r, "x-amzn-ErrorType"),
-                                    r->body, r->body_len, err, err_size);
+            st =
+                ertc_kvs_map_error(api, r->status, ertc_http_response_header(r, "x-amzn-ErrorType"),
+                                   r->body, r->body_len, err, err_size);
             if (st == WEBRTC_STATUS_SUCCESS) {
                 return st; /* e.g. Delete of a channel that is gone */
             }
@@ -190,7 +197,8 @@ static WEBRTC_STATUS call(ertc_kvs_control_t *ctl, const ertc_kvs_credentials_t 
 
 static uint64_t deadline_of(const ertc_kvs_control_t *ctl)
 {
-    return ertc_time_mono_ms() + (ctl->deadline_ms ? ctl->deadline_ms : ERTC_KVS_DEFAULT_DEADLINE_MS);
+    return ertc_time_mono_ms() +
+           (ctl->deadline_ms ? ctl->deadline_ms : ERTC_KVS_DEFAULT_DEADLINE_MS);
 }
 
 /* Loads the cache (an empty one when absent or corrupt) into a heap record; a corrupt one is
@@ -292,11 +300,14 @@ static WEBRTC_STATUS describe(ertc_kvs_control_t *ctl, const ertc_kvs_credential
         if (st == WEBRTC_STATUS_SUCCESS) {
             st = ertc_kvs_parse_describe(r.body, r.body_len, info);
             if (st == ERTC_KVS_STATUS_CHANNEL_BEING_DELETED) {
-                snprintf(err, err_size, "KVS DescribeSignalingChannel: channel %.200s is being "
-                                        "deleted", ctl->channel);
+                snprintf(err, err_size,
+                         "KVS DescribeSignalingChannel: channel %.200s is being "
+                         "deleted",
+                         ctl->channel);
             } else if (st != WEBRTC_STATUS_SUCCESS) {
-                snprintf(err, err_size, "KVS DescribeSignalingChannel: the answer is not a "
-                                        "ChannelInfo");
+                snprintf(err, err_size,
+                         "KVS DescribeSignalingChannel: the answer is not a "
+                         "ChannelInfo");
             }
             ertc_http_response_free(&r);
         }
@@ -335,17 +346,19 @@ static WEBRTC_STATUS get_endpoint(ertc_kvs_control_t *ctl, const ertc_kvs_creden
     WEBRTC_STATUS st = ertc_kvs_build_get_endpoint(ch->arn, ctl->role, &body);
     ertc_http_response_t r;
     if (st == WEBRTC_STATUS_SUCCESS) {
-        st = call(ctl, creds, ERTC_KVS_API_GET_ENDPOINT, ctl->control_url, &body, deadline, &r,
-                  err, err_size);
+        st = call(ctl, creds, ERTC_KVS_API_GET_ENDPOINT, ctl->control_url, &body, deadline, &r, err,
+                  err_size);
         if (st == WEBRTC_STATUS_SUCCESS) {
             st = ertc_kvs_parse_get_endpoint(r.body, r.body_len, &ch->endpoints);
             if (st != WEBRTC_STATUS_SUCCESS) {
-                snprintf(err, err_size, "KVS GetSignalingChannelEndpoint: no WSS and HTTPS "
-                                        "endpoints in the answer");
+                snprintf(err, err_size,
+                         "KVS GetSignalingChannelEndpoint: no WSS and HTTPS "
+                         "endpoints in the answer");
             } else if (!ertc_kvs_url_allowed(ch->endpoints.wss, true) ||
                        !ertc_kvs_url_allowed(ch->endpoints.https, false)) {
-                snprintf(err, err_size, "KVS GetSignalingChannelEndpoint: refusing endpoints "
-                                        "%.150s and %.150s (plain ws/http only on loopback)",
+                snprintf(err, err_size,
+                         "KVS GetSignalingChannelEndpoint: refusing endpoints "
+                         "%.150s and %.150s (plain ws/http only on loopback)",
                          ch->endpoints.wss, ch->endpoints.https);
                 st = WEBRTC_STATUS_SIGNALING_INVALID_MESSAGE;
             }
@@ -385,8 +398,10 @@ WEBRTC_STATUS ertc_kvs_control_resolve(ertc_kvs_control_t *ctl, const ertc_kvs_c
         if (st == WEBRTC_STATUS_SUCCESS && info->status != ERTC_KVS_CHANNEL_ACTIVE &&
             info->status != ERTC_KVS_CHANNEL_UPDATING) {
             if (ertc_time_mono_ms() + CREATE_POLL_MS >= deadline || cancelled(ctl)) {
-                snprintf(err, err_size, "KVS DescribeSignalingChannel: channel %.200s is not "
-                                        "ACTIVE in time", ctl->channel);
+                snprintf(err, err_size,
+                         "KVS DescribeSignalingChannel: channel %.200s is not "
+                         "ACTIVE in time",
+                         ctl->channel);
                 st = WEBRTC_STATUS_SIGNALING_TIMEOUT;
             } else {
                 ertc_sleep_ms(CREATE_POLL_MS);
@@ -422,8 +437,9 @@ WEBRTC_STATUS ertc_kvs_control_get_ice(ertc_kvs_control_t *ctl, const ertc_kvs_c
         if (st == WEBRTC_STATUS_SUCCESS) {
             st = ertc_kvs_parse_ice_config(r.body, r.body_len, out);
             if (st != WEBRTC_STATUS_SUCCESS) {
-                snprintf(err, err_size, "KVS GetIceServerConfig: the answer is not an "
-                                        "IceServerList");
+                snprintf(err, err_size,
+                         "KVS GetIceServerConfig: the answer is not an "
+                         "IceServerList");
             }
             ertc_kvs_secure_zero(r.body, r.body_len); /* TURN passwords */
             ertc_http_response_free(&r);
@@ -464,17 +480,18 @@ WEBRTC_STATUS ertc_kvs_control_presign(ertc_kvs_control_t *ctl, const ertc_kvs_c
     ertc_sigv4_format_amz_date(now, amz_date);
     ertc_sigv4_params_t sp = {.access_key_id = creds->access_key_id,
                               .secret_access_key = creds->secret_access_key,
-                              .session_token = creds->session_token, .region = ctl->region,
-                              .service = ERTC_KVS_SERVICE, .amz_date = amz_date};
+                              .session_token = creds->session_token,
+                              .region = ctl->region,
+                              .service = ERTC_KVS_SERVICE,
+                              .amz_date = amz_date};
     ertc_sigv4_query_param_t extra[2] = {{"X-Amz-ChannelARN", ch->arn},
                                          {"X-Amz-ClientId", ctl->client_id}};
     size_t n_extra = ctl->role == ERTC_KVS_ROLE_VIEWER ? 2 : 1;
     ertc_strbuf_t out;
     ertc_strbuf_init_heap(&out, ERTC_URL_MAX_LEN);
-    WEBRTC_STATUS st = ertc_sigv4_presign_url(&sp, ch->endpoints.wss, strlen(ch->endpoints.wss),
-                                              extra, n_extra,
-                                              ertc_kvs_presign_expires(now, creds->expiration),
-                                              &out, NULL);
+    WEBRTC_STATUS st =
+        ertc_sigv4_presign_url(&sp, ch->endpoints.wss, strlen(ch->endpoints.wss), extra, n_extra,
+                               ertc_kvs_presign_expires(now, creds->expiration), &out, NULL);
     if (st == WEBRTC_STATUS_SUCCESS) {
         st = ertc_strbuf_detach(&out, url, NULL);
     }

@@ -26,8 +26,8 @@
 #include "signaling/kvs/kvs_cache.h"
 #include "signaling/kvs/kvs_credentials.h"
 
-#define ERTC_KVS_SERVICE "kinesisvideo"
-#define ERTC_KVS_CALL_TIMEOUT_MS 5000 /* one HTTPS call (the C SDK: 2 s connect + 5 s) */
+#define ERTC_KVS_SERVICE             "kinesisvideo"
+#define ERTC_KVS_CALL_TIMEOUT_MS     5000 /* one HTTPS call (the C SDK: 2 s connect + 5 s) */
 #define ERTC_KVS_DEFAULT_DEADLINE_MS 15000
 
 typedef struct {
@@ -44,14 +44,14 @@ typedef struct {
     char client_id[ERTC_KVS_MAX_CLIENT_ID_LEN + 1];
     ertc_kvs_role_t role;
     uint32_t message_ttl_s;
-    uint32_t deadline_ms;               /* whole resolve; 0 = ERTC_KVS_DEFAULT_DEADLINE_MS */
-    ertc_tls_config_t *tls;             /* for https (NULL: only http to loopback works) */
-    kvs_signaling_storage_t *storage;   /* the cache; NULL = none */
-    const atomic_bool *cancel;          /* optional: stop retrying when it becomes true */
+    uint32_t deadline_ms;             /* whole resolve; 0 = ERTC_KVS_DEFAULT_DEADLINE_MS */
+    ertc_tls_config_t *tls;           /* for https (NULL: only http to loopback works) */
+    kvs_signaling_storage_t *storage; /* the cache; NULL = none */
+    const atomic_bool *cancel;        /* optional: stop retrying when it becomes true */
     /* state */
     ertc_http_sync_t *http;
     atomic_llong clock_offset_s; /* read by any thread (ertc_kvs_control_now) */
-    atomic_uint control_calls; /* Describe, Create, GetEndpoint, Delete */
+    atomic_uint control_calls;   /* Describe, Create, GetEndpoint, Delete */
     atomic_uint ice_calls;
     atomic_uint cache_hits;
 } ertc_kvs_control_t;

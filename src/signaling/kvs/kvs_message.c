@@ -259,17 +259,10 @@ WEBRTC_STATUS ertc_kvs_message_build(const esp_webrtc_signaling_message_t *msg,
     *frame = NULL;
     const char *action;
     switch (msg->message_type) {
-    case ESP_WEBRTC_MESSAGE_OFFER:
-        action = "SDP_OFFER";
-        break;
-    case ESP_WEBRTC_MESSAGE_ANSWER:
-        action = "SDP_ANSWER";
-        break;
-    case ESP_WEBRTC_MESSAGE_ICE_CANDIDATE:
-        action = "ICE_CANDIDATE";
-        break;
-    default:
-        return WEBRTC_STATUS_INVALID_ARG;
+    case ESP_WEBRTC_MESSAGE_OFFER: action = "SDP_OFFER"; break;
+    case ESP_WEBRTC_MESSAGE_ANSWER: action = "SDP_ANSWER"; break;
+    case ESP_WEBRTC_MESSAGE_ICE_CANDIDATE: action = "ICE_CANDIDATE"; break;
+    default: return WEBRTC_STATUS_INVALID_ARG;
     }
     if (msg->payload == NULL || msg->payload_len == 0 ||
         ertc_base64_encoded_len(msg->payload_len, 0) > ERTC_KVS_MAX_PAYLOAD_B64_LEN) {
@@ -323,18 +316,12 @@ WEBRTC_STATUS ertc_kvs_message_build(const esp_webrtc_signaling_message_t *msg,
 esp_webrtc_message_type_t ertc_kvs_msg_to_app_type(ertc_kvs_msg_type_t type)
 {
     switch (type) {
-    case ERTC_KVS_MSG_SDP_OFFER:
-        return ESP_WEBRTC_MESSAGE_OFFER;
-    case ERTC_KVS_MSG_SDP_ANSWER:
-        return ESP_WEBRTC_MESSAGE_ANSWER;
-    case ERTC_KVS_MSG_ICE_CANDIDATE:
-        return ESP_WEBRTC_MESSAGE_ICE_CANDIDATE;
-    case ERTC_KVS_MSG_GO_AWAY:
-        return ESP_WEBRTC_MESSAGE_GO_AWAY;
-    case ERTC_KVS_MSG_RECONNECT_ICE_SERVER:
-        return ESP_WEBRTC_MESSAGE_RECONNECT_ICE_SERVER;
-    default:
-        return ESP_WEBRTC_MESSAGE_UNKNOWN;
+    case ERTC_KVS_MSG_SDP_OFFER: return ESP_WEBRTC_MESSAGE_OFFER;
+    case ERTC_KVS_MSG_SDP_ANSWER: return ESP_WEBRTC_MESSAGE_ANSWER;
+    case ERTC_KVS_MSG_ICE_CANDIDATE: return ESP_WEBRTC_MESSAGE_ICE_CANDIDATE;
+    case ERTC_KVS_MSG_GO_AWAY: return ESP_WEBRTC_MESSAGE_GO_AWAY;
+    case ERTC_KVS_MSG_RECONNECT_ICE_SERVER: return ESP_WEBRTC_MESSAGE_RECONNECT_ICE_SERVER;
+    default: return ESP_WEBRTC_MESSAGE_UNKNOWN;
     }
 }
 

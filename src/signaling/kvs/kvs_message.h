@@ -29,9 +29,9 @@
 #define ERTC_KVS_MAX_PAYLOAD_B64_LEN 10000
 /* Incoming: a frame larger than this is dropped (the service's own limit is 10 KiB of
  * payload; this leaves room for the envelope and a service that allows more). */
-#define ERTC_KVS_MAX_FRAME_LEN (24 * 1024)
+#define ERTC_KVS_MAX_FRAME_LEN          (24 * 1024)
 #define ERTC_KVS_MAX_CORRELATION_ID_LEN 256
-#define ERTC_KVS_MAX_STATUS_TEXT_LEN 256 /* errorType and description kept */
+#define ERTC_KVS_MAX_STATUS_TEXT_LEN    256 /* errorType and description kept */
 
 typedef enum {
     ERTC_KVS_MSG_UNKNOWN = 0,

@@ -42,7 +42,8 @@ int64_t ertc_kvs_cred_refresh_at(int64_t now, int64_t expiration, uint32_t rando
 
 uint32_t ertc_kvs_presign_expires(int64_t now, int64_t cred_expiration)
 {
-    if (cred_expiration == INT64_MAX || cred_expiration - now >= (int64_t)ERTC_KVS_PRESIGN_EXPIRES_S) {
+    if (cred_expiration == INT64_MAX ||
+        cred_expiration - now >= (int64_t)ERTC_KVS_PRESIGN_EXPIRES_S) {
         return ERTC_KVS_PRESIGN_EXPIRES_S;
     }
     return cred_expiration - now >= 1 ? (uint32_t)(cred_expiration - now) : 1u;

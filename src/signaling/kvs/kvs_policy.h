@@ -13,19 +13,19 @@
 
 /* Reconnect after a drop: min(cap, base << attempt), half of it fixed, half random ("equal
  * jitter": never 0, so a dead server is not hammered), at most MAX attempts in a row. */
-#define ERTC_KVS_RECONNECT_BASE_MS     250u
-#define ERTC_KVS_RECONNECT_CAP_MS      10000u
+#define ERTC_KVS_RECONNECT_BASE_MS      250u
+#define ERTC_KVS_RECONNECT_CAP_MS       10000u
 #define ERTC_KVS_RECONNECT_MAX_ATTEMPTS 8u
 /* The service closes a connection after 1 h (and after 10 min idle, which pings prevent). */
-#define ERTC_KVS_SERVICE_LIFETIME_S    3600u
-#define ERTC_KVS_DEFAULT_LIFETIME_S    3300u /* replaced 5 min before the service's cut */
-#define ERTC_KVS_PING_INTERVAL_MS      10000u
+#define ERTC_KVS_SERVICE_LIFETIME_S 3600u
+#define ERTC_KVS_DEFAULT_LIFETIME_S 3300u /* replaced 5 min before the service's cut */
+#define ERTC_KVS_PING_INTERVAL_MS   10000u
 /* ICE: refresh 30 s before the shortest Ttl ends (the C SDK's grace period). */
-#define ERTC_KVS_ICE_GRACE_S           30
+#define ERTC_KVS_ICE_GRACE_S 30
 /* Presigned WebSocket URLs: valid long enough to connect, never past the credentials. */
-#define ERTC_KVS_PRESIGN_EXPIRES_S     300u
+#define ERTC_KVS_PRESIGN_EXPIRES_S 300u
 /* IoT credentials: the C SDK's 38 s margin plus a 1-20 % jitter of their lifetime. */
-#define ERTC_KVS_CRED_GRACE_S          38
+#define ERTC_KVS_CRED_GRACE_S 38
 
 /* Delay before reconnect attempt `attempt` (0 = the first after a drop). */
 uint32_t ertc_kvs_reconnect_delay_ms(uint32_t attempt, uint32_t random);

@@ -101,8 +101,8 @@ static bool empty(const char *s)
     return s == NULL || s[0] == '\0';
 }
 
-WEBRTC_STATUS ertc_kvs_provider_create(const kvs_signaling_config_t *cfg,
-                                       ertc_kvs_provider_t **out, char *err, size_t err_size)
+WEBRTC_STATUS ertc_kvs_provider_create(const kvs_signaling_config_t *cfg, ertc_kvs_provider_t **out,
+                                       char *err, size_t err_size)
 {
     if (cfg == NULL || out == NULL) {
         return WEBRTC_STATUS_NULL_ARG;
@@ -120,20 +120,24 @@ WEBRTC_STATUS ertc_kvs_provider_create(const kvs_signaling_config_t *cfg,
         if (empty(cfg->iotCoreCredentialEndpoint) || empty(cfg->iotCoreRoleAlias) ||
             empty(cfg->iotCoreThingName) || empty(cfg->iotCoreCert) ||
             empty(cfg->iotCorePrivateKey)) {
-            snprintf(err, err_size, "useIotCredentials needs iotCoreCredentialEndpoint, "
-                                    "iotCoreRoleAlias, iotCoreThingName, iotCoreCert and "
-                                    "iotCorePrivateKey");
+            snprintf(err, err_size,
+                     "useIotCredentials needs iotCoreCredentialEndpoint, "
+                     "iotCoreRoleAlias, iotCoreThingName, iotCoreCert and "
+                     "iotCorePrivateKey");
             st = WEBRTC_STATUS_INVALID_ARG;
         } else if (ertc_kvs_iot_url(cfg->iotCoreCredentialEndpoint, cfg->iotCoreRoleAlias,
                                     p->iot_url, sizeof(p->iot_url)) != WEBRTC_STATUS_SUCCESS) {
-            snprintf(err, err_size, "iotCoreCredentialEndpoint/iotCoreRoleAlias do not make an "
-                                    "https:// URL: %.200s", cfg->iotCoreCredentialEndpoint);
+            snprintf(err, err_size,
+                     "iotCoreCredentialEndpoint/iotCoreRoleAlias do not make an "
+                     "https:// URL: %.200s",
+                     cfg->iotCoreCredentialEndpoint);
             st = WEBRTC_STATUS_INVALID_ARG;
         } else if ((p->thing_name = ertc_strdup(cfg->iotCoreThingName)) == NULL) {
             st = WEBRTC_STATUS_NOT_ENOUGH_MEMORY;
         } else {
             char terr[ERTC_TLS_ERROR_LEN];
-            ertc_tls_options_t o = {.role = ERTC_TLS_CLIENT, .ca_path = cfg->caCertPath,
+            ertc_tls_options_t o = {.role = ERTC_TLS_CLIENT,
+                                    .ca_path = cfg->caCertPath,
                                     .cert_path = cfg->iotCoreCert,
                                     .key_path = cfg->iotCorePrivateKey};
             st = ertc_tls_config_create(&o, &p->iot_tls, terr, sizeof(terr));
@@ -151,9 +155,10 @@ WEBRTC_STATUS ertc_kvs_provider_create(const kvs_signaling_config_t *cfg,
         st = ertc_kvs_credentials_from_env(cfg->awsAccessKey, cfg->awsSecretKey,
                                            cfg->awsSessionToken, NULL, p->creds);
         if (st != WEBRTC_STATUS_SUCCESS) {
-            snprintf(err, err_size, "awsAccessKey/awsSecretKey: both are needed, within %d "
-                                    "and %d characters", ERTC_KVS_MAX_ACCESS_KEY_ID_LEN,
-                     ERTC_KVS_MAX_SECRET_KEY_LEN);
+            snprintf(err, err_size,
+                     "awsAccessKey/awsSecretKey: both are needed, within %d "
+                     "and %d characters",
+                     ERTC_KVS_MAX_ACCESS_KEY_ID_LEN, ERTC_KVS_MAX_SECRET_KEY_LEN);
             st = WEBRTC_STATUS_INVALID_ARG;
         }
         p->refresh_at = INT64_MAX;
@@ -163,9 +168,10 @@ WEBRTC_STATUS ertc_kvs_provider_create(const kvs_signaling_config_t *cfg,
                                            getenv("AWS_SECRET_ACCESS_KEY"),
                                            getenv("AWS_SESSION_TOKEN"), NULL, p->creds);
         if (st != WEBRTC_STATUS_SUCCESS) {
-            snprintf(err, err_size, "no credentials: set awsAccessKey/awsSecretKey, "
-                                    "credentialsFilePath, useIotCredentials, or "
-                                    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+            snprintf(err, err_size,
+                     "no credentials: set awsAccessKey/awsSecretKey, "
+                     "credentialsFilePath, useIotCredentials, or "
+                     "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
             st = WEBRTC_STATUS_INVALID_ARG;
         }
         p->refresh_at = INT64_MAX;
@@ -198,8 +204,9 @@ static WEBRTC_STATUS read_file(ertc_kvs_provider_t *p, ertc_kvs_credentials_t *i
     ertc_kvs_secure_zero(buf, ERTC_KVS_MAX_CREDENTIALS_INPUT_LEN + 1);
     ertc_free(buf);
     if (st != WEBRTC_STATUS_SUCCESS) {
-        snprintf(err, err_size, "credentials file %.200s: not \"CREDENTIALS <key> "
-                                "[<expiration>] <secret> [<token>]\" (%s)",
+        snprintf(err, err_size,
+                 "credentials file %.200s: not \"CREDENTIALS <key> "
+                 "[<expiration>] <secret> [<token>]\" (%s)",
                  p->file_path, webrtc_status_name(st));
         return WEBRTC_STATUS_IO_ERROR;
     }
@@ -217,7 +224,9 @@ static WEBRTC_STATUS fetch_iot(ertc_kvs_provider_t *p, ertc_kvs_credentials_t *i
     ertc_http_header_t h[] = {{"x-amzn-iot-thingname", p->thing_name},
                               {"User-Agent", "edgertc-kvs"},
                               {"Accept", "application/json"}};
-    ertc_http_request_t req = {.method = "GET", .url = p->iot_url, .headers = h,
+    ertc_http_request_t req = {.method = "GET",
+                               .url = p->iot_url,
+                               .headers = h,
                                .header_count = sizeof(h) / sizeof(h[0]),
                                .timeout_ms = ERTC_KVS_IOT_TIMEOUT_MS,
                                .max_body = ERTC_KVS_MAX_CREDENTIALS_INPUT_LEN};
@@ -229,14 +238,15 @@ static WEBRTC_STATUS fetch_iot(ertc_kvs_provider_t *p, ertc_kvs_credentials_t *i
         st = st == WEBRTC_STATUS_TIMEOUT ? WEBRTC_STATUS_TIMEOUT : WEBRTC_STATUS_NETWORK_ERROR;
     } else if (r.status != 200) {
         /* The provider's error bodies are {"message":"..."}; no secret in them. */
-        snprintf(err, err_size, "IoT credentials from %.300s: HTTP %d %.200s", p->iot_url,
-                 r.status, r.body ? r.body : "");
+        snprintf(err, err_size, "IoT credentials from %.300s: HTTP %d %.200s", p->iot_url, r.status,
+                 r.body ? r.body : "");
         st = r.status >= 500 ? WEBRTC_STATUS_RETRY_LATER : WEBRTC_STATUS_SIGNALING_AUTH_FAILED;
     } else {
         st = ertc_kvs_credentials_parse_iot(r.body, r.body_len, into);
         if (st != WEBRTC_STATUS_SUCCESS) {
-            snprintf(err, err_size, "IoT credentials from %.300s: the answer is not "
-                                    "{\"credentials\":{...}} (%s)",
+            snprintf(err, err_size,
+                     "IoT credentials from %.300s: the answer is not "
+                     "{\"credentials\":{...}} (%s)",
                      p->iot_url, webrtc_status_name(st));
             st = WEBRTC_STATUS_SIGNALING_AUTH_FAILED;
         }
@@ -256,8 +266,8 @@ WEBRTC_STATUS ertc_kvs_provider_get(ertc_kvs_provider_t *p, int64_t now, bool fo
     if (p == NULL || creds == NULL) {
         return WEBRTC_STATUS_NULL_ARG;
     }
-    bool due = now >= p->refresh_at || (force && (p->kind == ERTC_KVS_PROVIDER_FILE ||
-                                                  p->kind == ERTC_KVS_PROVIDER_IOT));
+    bool due = now >= p->refresh_at ||
+               (force && (p->kind == ERTC_KVS_PROVIDER_FILE || p->kind == ERTC_KVS_PROVIDER_IOT));
     if (due && (p->kind == ERTC_KVS_PROVIDER_FILE || p->kind == ERTC_KVS_PROVIDER_IOT)) {
         ertc_kvs_credentials_t *fresh = ertc_kvs_credentials_new();
         if (fresh == NULL) {

@@ -25,8 +25,8 @@
 #include "webrtc_status.h"
 
 #define ERTC_KVS_PROVIDER_ERROR_LEN 384
-#define ERTC_KVS_IOT_TIMEOUT_MS 5000
-#define ERTC_KVS_IOT_MAX_URL_LEN 1024
+#define ERTC_KVS_IOT_TIMEOUT_MS     5000
+#define ERTC_KVS_IOT_MAX_URL_LEN    1024
 
 typedef enum {
     ERTC_KVS_PROVIDER_STATIC,
@@ -39,8 +39,8 @@ typedef struct ertc_kvs_provider ertc_kvs_provider_t;
 
 /* Chooses the source from cfg (first match: IoT, file, static keys, environment) and checks
  * what it can without I/O over the network (IoT: certificate and key are loaded now). */
-WEBRTC_STATUS ertc_kvs_provider_create(const kvs_signaling_config_t *cfg,
-                                       ertc_kvs_provider_t **out, char *err, size_t err_size);
+WEBRTC_STATUS ertc_kvs_provider_create(const kvs_signaling_config_t *cfg, ertc_kvs_provider_t **out,
+                                       char *err, size_t err_size);
 void ertc_kvs_provider_free(ertc_kvs_provider_t *p);
 ertc_kvs_provider_kind_t ertc_kvs_provider_kind(const ertc_kvs_provider_t *p);
 const char *ertc_kvs_provider_kind_name(ertc_kvs_provider_kind_t kind);
@@ -59,8 +59,9 @@ int64_t ertc_kvs_provider_refresh_at(const ertc_kvs_provider_t *p);
 /* How many times credentials were fetched or read (IoT calls, file reads). */
 uint32_t ertc_kvs_provider_fetches(const ertc_kvs_provider_t *p);
 
-/* The IoT URL: "https://" + endpoint (unless it has a scheme) + "/role-aliases/<alias>/credentials".
- * The alias is percent-encoded. INVALID_ARG for an empty or non-https endpoint. */
+/* The IoT URL: "https://" + endpoint (unless it has a scheme) +
+ * "/role-aliases/<alias>/credentials". The alias is percent-encoded. INVALID_ARG for an empty or
+ * non-https endpoint. */
 WEBRTC_STATUS ertc_kvs_iot_url(const char *endpoint, const char *role_alias, char *out,
                                size_t out_size);
 
