@@ -291,6 +291,13 @@ WEBRTC_STATUS ertc_pc_create(ertc_loop_t *loop, ertc_cert_t *cert, const ertc_pc
         return WEBRTC_STATUS_INVALID_ARG;
     }
     *out = NULL;
+    /* libsrtp's one-time set-up takes 0.1-0.6 s on a PC (peer/srtp.c says why): run it now,
+     * before there is an offer, rather than after the DTLS handshake. */
+    WEBRTC_STATUS prep = ertc_srtp_prepare();
+    if (prep != WEBRTC_STATUS_SUCCESS) {
+        ERTC_LOGE(PC_TAG, "libsrtp initialisation failed: %s", webrtc_status_name(prep));
+        return prep;
+    }
     ertc_pc_t *pc = ertc_calloc(1, sizeof(*pc));
     if (pc == NULL) {
         return WEBRTC_STATUS_NOT_ENOUGH_MEMORY;
