@@ -80,6 +80,9 @@ static void pc_emit_description(ertc_pc_t *pc, ertc_pc_sdp_type_t type, const ch
         ertc_pc_emit_candidate(pc, pc->early_cands[i]);
     }
     pc->early_cand_count = 0;
+    /* Later candidates go out as they come (pc_on_ice_candidate): 8 KiB given back. */
+    ertc_free(pc->early_cands);
+    pc->early_cands = NULL;
     if (pc->early_end_of_candidates) {
         pc->early_end_of_candidates = false;
         ertc_pc_emit_candidate(pc, NULL);
