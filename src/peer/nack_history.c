@@ -132,9 +132,11 @@ static bool find_room(const ertc_nack_history_t *h, size_t len, size_t *offset)
     return false;
 }
 
-/* The ring grows (doubling, up to max_bytes) only while its live bytes do not wrap, i.e. lie
- * in [tail, write_pos): realloc keeps them where they are and the new space follows them.
- * Once wrapped, the oldest packets are evicted instead until the tail comes round. */
+/* The ring grows by half, up to max_bytes: it then holds at most 1.5x what the bitrate needs
+ * (doubling could hold twice that), for ~10 reallocations from 16 KiB to 1 MiB. It grows only
+ * while its live bytes do not wrap, i.e. lie in [tail, write_pos): realloc keeps them where
+ * they are and the new space follows them. Once wrapped, the oldest packets are evicted
+ * instead until the tail comes round. */
 static bool grow_bytes(ertc_nack_history_t *h, size_t len)
 {
     if (h->bytes_cap >= h->max_bytes ||
@@ -144,7 +146,7 @@ static bool grow_bytes(ertc_nack_history_t *h, size_t len)
     size_t want = (h->count > 0 ? h->write_pos : 0) + len;
     size_t cap = h->bytes_cap != 0 ? h->bytes_cap : ERTC_NACK_HISTORY_INITIAL_BYTES;
     while (cap < want && cap < h->max_bytes) {
-        cap = cap > h->max_bytes / 2 ? h->max_bytes : cap * 2;
+        cap = cap > h->max_bytes / 3 * 2 ? h->max_bytes : cap + cap / 2;
     }
     if (cap > h->max_bytes) {
         cap = h->max_bytes;

@@ -7,7 +7,7 @@
  * SRTP protection, so that a resend is protected again with a fresh index — within two
  * bounds: a number of packets (default 256) and a byte budget (default 256 KiB, about 1 s of
  * 2 Mbit/s video, the most a device camera sends). The packet records are allocated at init
- * (~40 bytes each); the byte ring starts at 16 KiB and doubles, up to the budget, only when
+ * (~40 bytes each); the byte ring starts at 16 KiB and grows by half, up to the budget, only when
  * the packets it would have to evict are younger than max_age_ms, so a session holds about
  * bitrate x max_age_ms (e.g. ~64 KiB at 500 kbit/s with 1 s) and never more than the budget.
  * Storing a packet evicts the oldest ones until it fits. Packets are kept in the order they were
