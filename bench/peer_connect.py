@@ -17,9 +17,10 @@ generation happen before the offer, so they are not in the figures.
 Pairs, interleaved run by run so that machine load hits each alike:
   edgertc -> edgertc   pc_pipe_peer offers, pc_pipe_peer answers
   aiortc  -> aiortc    the baseline: aiortc_pipe_peer on both sides
-  edgertc-warm -> ...  the same with pc_pipe_peer --warm-srtp: libsrtp2's one-time set-up
-                       (srtp_init, run by peer/srtp at a process's first session, right after
-                       the DTLS handshake) done at start, as a long-running device would have
+  edgertc-warm -> ...  the same with pc_pipe_peer --warm-srtp (an SRTP session made and freed
+                       at start). ertc_pc_create now runs libsrtp2's one-time set-up itself
+                       (ertc_srtp_prepare), so this row should match the first one; it stays
+                       to show that (before, the set-up ran after the DTLS handshake: ~200 ms)
   aiortc  -> edgertc   aiortc offers, edgertc answers (the device's usual role)
 The addresses are those of the private namespace (10.77.0.1 and 10.77.0.2, both local to it,
 so the traffic takes the loopback path); aiortc gathers on both, and ignores 127.0.0.1.

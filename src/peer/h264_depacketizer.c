@@ -78,16 +78,42 @@ static void finish_frame(ertc_h264_depacketizer_t *d, ertc_h264_frame_fn on_fram
     }
 }
 
+/* Makes the frame buffer hold at least `want` (<= max_frame) bytes: doubling from
+ * ERTC_H264_INITIAL_FRAME_CAP, so that a frame of n bytes costs O(log n) reallocations and at
+ * most twice its size, and never past max_frame. */
+static bool grow_frame(ertc_h264_depacketizer_t *d, size_t want)
+{
+    size_t cap = d->frame_cap != 0 ? d->frame_cap : ERTC_H264_INITIAL_FRAME_CAP;
+    while (cap < want && cap < d->max_frame) {
+        cap = cap > d->max_frame / 2 ? d->max_frame : cap * 2;
+    }
+    if (cap > d->max_frame) {
+        cap = d->max_frame;
+    }
+    uint8_t *frame = ertc_realloc(d->frame, cap);
+    if (frame == NULL) {
+        return false;
+    }
+    d->frame = frame;
+    d->frame_cap = cap;
+    return true;
+}
+
 /* Appends `len` bytes, optionally preceded by a start code and one NAL header byte. */
 static void append(ertc_h264_depacketizer_t *d, bool new_nal, const uint8_t *nal_header,
                    const uint8_t *data, size_t len)
 {
-    if (d->frame_damaged) {
+    if (d->frame_damaged || (len == 0 && !new_nal && nal_header == NULL)) {
         return;
     }
     size_t need = len + (new_nal ? ERTC_H264_START_CODE_LEN : 0) + (nal_header != NULL ? 1 : 0);
     if (need > d->max_frame - d->frame_len) {
         d->frame_oversize = true;
+        damage_frame(d);
+        return;
+    }
+    if (need > d->frame_cap - d->frame_len && !grow_frame(d, d->frame_len + need)) {
+        d->stats.alloc_failures++;
         damage_frame(d);
         return;
     }
@@ -333,7 +359,7 @@ WEBRTC_STATUS ertc_h264_depacketizer_push(ertc_h264_depacketizer_t *d, uint16_t 
                                           uint32_t timestamp, bool marker, const uint8_t *payload,
                                           size_t len, ertc_h264_frame_fn on_frame, void *ctx)
 {
-    if (d == NULL || d->frame == NULL || (payload == NULL && len > 0)) {
+    if (d == NULL || d->slots == NULL || (payload == NULL && len > 0)) {
         return WEBRTC_STATUS_NULL_ARG;
     }
     d->stats.packets++;
@@ -376,6 +402,13 @@ WEBRTC_STATUS ertc_h264_depacketizer_push(ertc_h264_depacketizer_t *d, uint16_t 
         d->stats.packets_too_big++;
         return WEBRTC_STATUS_SUCCESS;
     }
+    if (d->slot_data == NULL) {
+        d->slot_data = ertc_malloc(d->slot_count * ERTC_H264_REORDER_SLOT_SIZE);
+        if (d->slot_data == NULL) {
+            d->stats.alloc_failures++; /* not held: it counts as lost when the gap closes */
+            return WEBRTC_STATUS_SUCCESS;
+        }
+    }
     slot->used = true;
     slot->seq = seq;
     slot->len = (uint16_t)len;
@@ -407,7 +440,7 @@ WEBRTC_STATUS ertc_h264_depacketizer_push_rtp(ertc_h264_depacketizer_t *d,
 void ertc_h264_depacketizer_flush(ertc_h264_depacketizer_t *d, ertc_h264_frame_fn on_frame,
                                   void *ctx)
 {
-    if (d == NULL || d->frame == NULL || d->held == 0) {
+    if (d == NULL || d->slots == NULL || d->held == 0) {
         return;
     }
     advance_to(d, (uint16_t)(d->newest_held + 1), on_frame, ctx);
@@ -455,10 +488,9 @@ WEBRTC_STATUS ertc_h264_depacketizer_init(ertc_h264_depacketizer_t *d,
     while (d->slot_count < d->window) {
         d->slot_count *= 2;
     }
-    d->frame = ertc_malloc(d->max_frame);
+    /* The frame buffer and the window's packet storage come when first needed. */
     d->slots = ertc_calloc(d->slot_count, sizeof(d->slots[0]));
-    d->slot_data = ertc_malloc(d->slot_count * ERTC_H264_REORDER_SLOT_SIZE);
-    if (d->frame == NULL || d->slots == NULL || d->slot_data == NULL) {
+    if (d->slots == NULL) {
         ertc_h264_depacketizer_free(d);
         return WEBRTC_STATUS_NOT_ENOUGH_MEMORY;
     }
@@ -475,6 +507,7 @@ void ertc_h264_depacketizer_free(ertc_h264_depacketizer_t *d)
     ertc_free(d->slots);
     ertc_free(d->slot_data);
     d->frame = NULL;
+    d->frame_cap = 0;
     d->slots = NULL;
     d->slot_data = NULL;
 }

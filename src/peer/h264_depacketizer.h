@@ -7,14 +7,19 @@
  * (STAP-B, MTAP16/24, FU-B) and any malformed payload damage the frame they belong to.
  * Access units are grouped by RTP timestamp: one ends at its marker bit or, when a sender
  * leaves the marker off, when a packet with another timestamp arrives. Each NAL unit is
- * written with a 4-byte start code into one buffer of max_frame_size bytes (default 1 MiB);
- * a frame that does not fit is dropped and counted.
+ * written with a 4-byte start code into one buffer of at most max_frame_size bytes (default
+ * 1 MiB); a frame that does not fit is dropped and counted. The buffer is not allocated up
+ * front: it starts at ERTC_H264_INITIAL_FRAME_CAP bytes with the first frame and doubles (up to
+ * max_frame_size) when a frame needs more, then keeps its size, the largest frame seen so far
+ * (key frames come back every GOP: shrinking after each would only make the allocator work).
+ * A receiver of 720p video thus holds ~64-128 KiB rather than the 1 MiB limit.
  *
  * Reordering: packets go through a small window (reorder_window packets, default 32) that
  * puts them back in sequence-number order, so a packet that arrives a little late — including
  * a retransmission answering our NACK — still completes its frame. A packet arriving in order
  * is processed in place; only packets that arrive ahead of a gap are copied into the window
- * (up to ERTC_H264_REORDER_SLOT_SIZE bytes each). A gap is declared lost when the window
+ * (up to ERTC_H264_REORDER_SLOT_SIZE bytes each; the window's storage is allocated at the
+ * first packet held, so a loss-free path never pays for it). A gap is declared lost when the window
  * overflows, or when the caller calls ertc_h264_depacketizer_flush() — e.g. on a timer, or
  * when its NACK generator gives up on a sequence number. reorder_window = 1 turns reordering
  * off: every gap is a loss at once. Packets older than what was already released are dropped
@@ -46,6 +51,7 @@
 
 #define ERTC_H264_DEFAULT_MAX_FRAME      (1024u * 1024u)
 #define ERTC_H264_MAX_FRAME_LIMIT        (16u * 1024u * 1024u)
+#define ERTC_H264_INITIAL_FRAME_CAP      (16u * 1024u) /* first size of the frame buffer */
 #define ERTC_H264_DEFAULT_REORDER_WINDOW 32u
 #define ERTC_H264_MAX_REORDER_WINDOW     512u
 /* An out-of-order payload larger than this is not held (it then counts as lost). RTP over
@@ -81,6 +87,7 @@ typedef struct {
     uint64_t frames_skipped;    /* whole delta frames dropped while waiting for an IDR */
     uint64_t keyframe_requests; /* times a key frame request was raised */
     uint64_t resyncs;           /* sender restarts (large sequence jumps) */
+    uint64_t alloc_failures;    /* frames dropped / packets not held for lack of memory */
 } ertc_h264_depacketizer_stats_t;
 
 typedef struct {
@@ -95,9 +102,11 @@ typedef struct {
     size_t max_frame;
     size_t window;
     bool keep_delta_frames;
-    uint8_t *frame;                  /* max_frame bytes */
+    uint8_t *frame;                  /* frame_cap bytes (NULL until the first frame) */
+    size_t frame_cap;                /* grows up to max_frame, never shrinks */
     size_t slot_count;               /* window rounded up to a power of two */
-    uint8_t *slot_data;              /* slot_count * ERTC_H264_REORDER_SLOT_SIZE bytes */
+    uint8_t *slot_data;              /* slot_count * ERTC_H264_REORDER_SLOT_SIZE bytes, or
+                                      * NULL until a packet is first held */
     ertc_h264_reorder_slot_t *slots; /* indexed by seq % slot_count */
 
     /* sequencing */

@@ -650,10 +650,14 @@ static void ice_check_response(ertc_ice_agent_t *agent, size_t pair, size_t loca
     } else if (p->nominate_on_success && !agent->controlling) {
         ice_nominate(agent, pair);
     } else if (agent->controlling && !agent->nomination_started) {
-        /* Regular nomination, stopping at the first valid pair (see ice_agent.h). */
+        /* Regular nomination, stopping at the first valid pair (see ice_agent.h). The
+         * nomination check goes out now rather than at the next Ta tick: it is the one check
+         * the connection waits for (~Ta saved on every connect), and it is a single extra
+         * transaction on a pair that has just answered, while ordinary checks stay paced one
+         * per Ta (§6.1.4.2) by the tick. */
         agent->nomination_started = true;
         p->send_use_candidate = true;
-        ice_enqueue_triggered(agent, pair);
+        ice_start_check(agent, pair, ice_now_us(agent));
     }
 }
 

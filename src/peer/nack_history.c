@@ -2,7 +2,9 @@
  * peer/nack_history — the sender's bounded history of sent RTP packets and the receiver's
  * NACK list (RFC 4585 §6.2.1). See nack_history.h.
  *
- * The history's bytes live in one ring of max_bytes. Packets are written one after another;
+ * The history's bytes live in one ring of bytes_cap bytes, which starts at
+ * ERTC_NACK_HISTORY_INITIAL_BYTES and grows up to max_bytes when packets still young enough
+ * to be resent need more room (see put()). Packets are written one after another;
  * one that does not fit before the end of the ring starts again at offset 0 (the few bytes
  * left at the end stay unused until the packets before them are evicted). The live bytes are
  * therefore [tail, write_pos) when write_pos is after the oldest packet (`tail`), and
@@ -49,7 +51,9 @@ WEBRTC_STATUS ertc_nack_history_init(ertc_nack_history_t *h,
     }
     h->records = ertc_calloc(h->max_packets, sizeof(h->records[0]));
     h->index = ertc_calloc(h->index_size, sizeof(h->index[0]));
-    h->bytes = ertc_malloc(h->max_bytes);
+    h->bytes_cap = h->max_bytes < ERTC_NACK_HISTORY_INITIAL_BYTES ? h->max_bytes
+                                                                  : ERTC_NACK_HISTORY_INITIAL_BYTES;
+    h->bytes = ertc_malloc(h->bytes_cap);
     if (h->records == NULL || h->index == NULL || h->bytes == NULL) {
         ertc_nack_history_free(h);
         return WEBRTC_STATUS_NOT_ENOUGH_MEMORY;
@@ -68,6 +72,7 @@ void ertc_nack_history_free(ertc_nack_history_t *h)
     h->records = NULL;
     h->index = NULL;
     h->bytes = NULL;
+    h->bytes_cap = 0;
     h->count = 0;
 }
 
@@ -106,11 +111,11 @@ static bool find_room(const ertc_nack_history_t *h, size_t len, size_t *offset)
 {
     if (h->count == 0) {
         *offset = 0;
-        return true;
+        return len <= h->bytes_cap;
     }
     size_t tail = h->records[h->head].offset;
     if (h->write_pos > tail) {
-        if (h->max_bytes - h->write_pos >= len) {
+        if (h->bytes_cap - h->write_pos >= len) {
             *offset = h->write_pos;
             return true;
         }
@@ -125,6 +130,43 @@ static bool find_room(const ertc_nack_history_t *h, size_t len, size_t *offset)
         return true;
     }
     return false;
+}
+
+/* The ring grows by half, up to max_bytes: it then holds at most 1.5x what the bitrate needs
+ * (doubling could hold twice that), for ~10 reallocations from 16 KiB to 1 MiB. It grows only
+ * while its live bytes do not wrap, i.e. lie in [tail, write_pos): realloc keeps them where
+ * they are and the new space follows them. Once wrapped, the oldest packets are evicted
+ * instead until the tail comes round. */
+static bool grow_bytes(ertc_nack_history_t *h, size_t len)
+{
+    if (h->bytes_cap >= h->max_bytes ||
+        (h->count > 0 && h->write_pos <= h->records[h->head].offset)) {
+        return false;
+    }
+    size_t want = (h->count > 0 ? h->write_pos : 0) + len;
+    size_t cap = h->bytes_cap != 0 ? h->bytes_cap : ERTC_NACK_HISTORY_INITIAL_BYTES;
+    while (cap < want && cap < h->max_bytes) {
+        cap = cap > h->max_bytes / 3 * 2 ? h->max_bytes : cap + cap / 2;
+    }
+    if (cap > h->max_bytes) {
+        cap = h->max_bytes;
+    }
+    if (cap < want) {
+        return false;
+    }
+    uint8_t *bytes = ertc_realloc(h->bytes, cap);
+    if (bytes == NULL) {
+        return false; /* the oldest packets make room instead */
+    }
+    h->bytes = bytes;
+    h->bytes_cap = cap;
+    return true;
+}
+
+static bool oldest_expired(const ertc_nack_history_t *h, uint64_t now_ms)
+{
+    return h->count > 0 && h->max_age_ms != 0 &&
+           now_ms - h->records[h->head].stored_ms > h->max_age_ms;
 }
 
 WEBRTC_STATUS ertc_nack_history_put(ertc_nack_history_t *h, uint16_t seq, const uint8_t *packet,
@@ -142,9 +184,21 @@ WEBRTC_STATUS ertc_nack_history_put(ertc_nack_history_t *h, uint16_t seq, const 
     if (h->count == h->max_packets) {
         evict_oldest(h);
     }
+    /* Room, cheapest first: packets too old to be resent anyway, then a bigger ring (so that
+     * memory follows the bitrate times max_age_ms rather than max_bytes), then the oldest
+     * packets. Terminates: each turn evicts one packet or grows the ring towards max_bytes,
+     * and with nothing stored a ring of at least len bytes fits at offset 0. */
     size_t offset = 0;
     while (!find_room(h, len, &offset)) {
-        evict_oldest(h); /* terminates: with nothing stored, offset 0 always fits */
+        if (oldest_expired(h, now_ms)) {
+            evict_oldest(h);
+        } else if (grow_bytes(h, len)) {
+            continue;
+        } else if (h->count > 0) {
+            evict_oldest(h);
+        } else {
+            return WEBRTC_STATUS_NOT_ENOUGH_MEMORY;
+        }
     }
     size_t pos = (h->head + h->count) % h->max_packets;
     ertc_nack_history_record_t *r = &h->records[pos];

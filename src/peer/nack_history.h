@@ -4,10 +4,13 @@
  * payload type was negotiated).
  *
  * Sender: ertc_nack_history_t keeps the last packets sent on one SSRC — their bytes before
- * SRTP protection, so that a resend is protected again with a fresh index — within two fixed
- * bounds: a number of packets (default 512, about a second of 2 Mbit/s video) and a byte
- * budget (default 512 KiB). Both are allocated once at init; storing a packet evicts the
- * oldest ones until it fits, so memory never grows. Packets are kept in the order they were
+ * SRTP protection, so that a resend is protected again with a fresh index — within two
+ * bounds: a number of packets (default 256) and a byte budget (default 256 KiB, about 1 s of
+ * 2 Mbit/s video, the most a device camera sends). The packet records are allocated at init
+ * (~40 bytes each); the byte ring starts at 16 KiB and grows by half, up to the budget, only when
+ * the packets it would have to evict are younger than max_age_ms, so a session holds about
+ * bitrate x max_age_ms (e.g. ~64 KiB at 500 kbit/s with 1 s) and never more than the budget.
+ * Storing a packet evicts the oldest ones until it fits. Packets are kept in the order they were
  * stored, in one byte ring, and found by sequence number through a small index. A lookup
  * fails with NOT_FOUND when the packet was evicted, was never stored, or is older than
  * max_age_ms; with min_resend_interval_ms set, a packet resent less than that long ago is
@@ -30,8 +33,11 @@
 
 #include "webrtc_status.h"
 
-#define ERTC_NACK_HISTORY_DEFAULT_PACKETS 512
-#define ERTC_NACK_HISTORY_DEFAULT_BYTES   (512u * 1024u)
+/* Defaults for a device: ~1 s of video at up to ~2 Mbit/s with ~1 KiB packets; a NACK that
+ * arrives later than that (two or three RTTs of a bad path) no longer saves the frame. */
+#define ERTC_NACK_HISTORY_DEFAULT_PACKETS 256
+#define ERTC_NACK_HISTORY_DEFAULT_BYTES   (256u * 1024u)
+#define ERTC_NACK_HISTORY_INITIAL_BYTES   (16u * 1024u) /* first size of the byte ring */
 /* At most this many packets: a power of two well below 2^15, so that the sequence numbers in
  * the history are never ambiguous. */
 #define ERTC_NACK_HISTORY_MAX_PACKETS    4096
@@ -74,7 +80,8 @@ typedef struct {
     size_t count;
     uint16_t *index;   /* seq % index_size → record position + 1, 0 = none */
     size_t index_size; /* max_packets rounded up to a power of two */
-    uint8_t *bytes;    /* max_bytes */
+    uint8_t *bytes;    /* bytes_cap, grown up to max_bytes */
+    size_t bytes_cap;
     size_t write_pos;  /* where the next packet's bytes go if they fit */
     size_t bytes_used; /* bytes of the stored packets */
     ertc_nack_history_stats_t stats;

@@ -93,7 +93,8 @@ struct ertc_pc {
     bool local_description_sent;
     bool remote_description_set;
     bool ice_connected;
-    /* Candidates gathered before our description went out, and whether gathering ended. */
+    /* Candidates gathered before our description went out, and whether gathering ended
+     * (freed once the description is out). */
     char (*early_cands)[ERTC_SDP_CANDIDATE_TEXT_SIZE];
     size_t early_cand_count;
     bool early_end_of_candidates;
@@ -106,7 +107,8 @@ struct ertc_pc {
     pc_recv_stream_t video_rx;
     pc_recv_stream_t audio_rx;
 
-    /* DTLS datagrams sent before ICE selected a pair (the client's hello may beat it). */
+    /* DTLS datagrams sent before ICE selected a pair (the client's hello may beat it);
+     * allocated when first needed, freed when ICE connects. */
     pc_datagram_t *dtls_queue;
     size_t dtls_queued;
 

@@ -80,6 +80,9 @@ static void pc_emit_description(ertc_pc_t *pc, ertc_pc_sdp_type_t type, const ch
         ertc_pc_emit_candidate(pc, pc->early_cands[i]);
     }
     pc->early_cand_count = 0;
+    /* Later candidates go out as they come (pc_on_ice_candidate): 8 KiB given back. */
+    ertc_free(pc->early_cands);
+    pc->early_cands = NULL;
     if (pc->early_end_of_candidates) {
         pc->early_end_of_candidates = false;
         ertc_pc_emit_candidate(pc, NULL);
@@ -146,6 +149,20 @@ static WEBRTC_STATUS pc_answer_offer(ertc_pc_t *pc, const ertc_sdp_t *offer)
     pc_fill_local(pc, &local);
     ertc_sdp_local_caps_t caps;
     ertc_sdp_local_caps(&local, &caps);
+    /* A kind this session does not use is answered inactive rather than rejected (port 0):
+     * that is what a browser answers for a transceiver without a track, and aiortc 1.4 never
+     * connects when a BUNDLE answer rejects an m-line (it waits for ICE on that m-line's own,
+     * unbundled transport). */
+    bool use_video = pc->config.send_video || pc->config.receive_video;
+    bool use_audio = pc->config.send_audio || pc->config.receive_audio;
+    if (caps.video.codec_count == 0) {
+        caps.video.direction = ERTC_SDP_DIRECTION_INACTIVE;
+        caps.video.codecs[caps.video.codec_count++] = APP_WEBRTC_CODEC_H264;
+    }
+    if (caps.audio.codec_count == 0) {
+        caps.audio.direction = ERTC_SDP_DIRECTION_INACTIVE;
+        caps.audio.codecs[caps.audio.codec_count++] = APP_WEBRTC_CODEC_OPUS;
+    }
     ertc_sdp_answer_plan_t *plan = ertc_calloc(1, sizeof(*plan));
     char *text = ertc_malloc(ERTC_SDP_BUILD_BUFFER_SIZE);
     char err[ERTC_SDP_NEGOTIATE_ERROR_SIZE] = "";
@@ -175,7 +192,7 @@ static WEBRTC_STATUS pc_answer_offer(ertc_pc_t *pc, const ertc_sdp_t *offer)
             have_audio = true;
         }
     }
-    if (!have_video && !have_audio) {
+    if (!(have_video && use_video) && !(have_audio && use_audio)) {
         pc_refuse(pc, "the offer has no H264 video or Opus audio edgertc can use");
         st = WEBRTC_STATUS_NOT_FOUND;
         goto out;

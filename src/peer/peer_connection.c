@@ -74,6 +74,9 @@ static void pc_flush_dtls_queue(ertc_pc_t *pc)
         (void)ertc_ice_agent_send(pc->ice, pc->dtls_queue[i].data, pc->dtls_queue[i].len);
     }
     pc->dtls_queued = 0;
+    /* Needed only before ICE connects: 12 KiB a session would otherwise keep for nothing. */
+    ertc_free(pc->dtls_queue);
+    pc->dtls_queue = NULL;
 }
 
 /* DTLS output. ertc_ice_agent_send only writes to a socket, so it never re-enters DTLS. */
@@ -85,7 +88,11 @@ static WEBRTC_STATUS pc_dtls_send(void *arg, const uint8_t *data, size_t len)
     }
     /* No selected pair yet: hold the flight for when ICE connects, else DTLS would wait a
      * whole retransmission timeout (1 s) for it. Past the queue, DTLS retransmits. */
-    if (len <= ERTC_PC_MAX_DATAGRAM && pc->dtls_queued < ERTC_PC_DTLS_QUEUE) {
+    if (pc->dtls_queue == NULL) {
+        pc->dtls_queue = ertc_calloc(ERTC_PC_DTLS_QUEUE, sizeof(*pc->dtls_queue));
+    }
+    if (pc->dtls_queue != NULL && len <= ERTC_PC_MAX_DATAGRAM &&
+        pc->dtls_queued < ERTC_PC_DTLS_QUEUE) {
         memcpy(pc->dtls_queue[pc->dtls_queued].data, data, len);
         pc->dtls_queue[pc->dtls_queued].len = (uint16_t)len;
         pc->dtls_queued++;
@@ -160,7 +167,7 @@ static void pc_on_ice_candidate(ertc_ice_agent_t *agent, const ertc_sdp_candidat
     /* Trickled candidates must follow the description they belong to (RFC 8838 §4). */
     if (line == NULL) {
         pc->early_end_of_candidates = true;
-    } else if (pc->early_cand_count < ERTC_PC_MAX_EARLY_CANDS) {
+    } else if (pc->early_cands != NULL && pc->early_cand_count < ERTC_PC_MAX_EARLY_CANDS) {
         snprintf(pc->early_cands[pc->early_cand_count++], ERTC_SDP_CANDIDATE_TEXT_SIZE, "%s", line);
     }
 }
@@ -291,6 +298,13 @@ WEBRTC_STATUS ertc_pc_create(ertc_loop_t *loop, ertc_cert_t *cert, const ertc_pc
         return WEBRTC_STATUS_INVALID_ARG;
     }
     *out = NULL;
+    /* libsrtp's one-time set-up takes 0.1-0.6 s on a PC (peer/srtp.c says why): run it now,
+     * before there is an offer, rather than after the DTLS handshake. */
+    WEBRTC_STATUS prep = ertc_srtp_prepare();
+    if (prep != WEBRTC_STATUS_SUCCESS) {
+        ERTC_LOGE(PC_TAG, "libsrtp initialisation failed: %s", webrtc_status_name(prep));
+        return prep;
+    }
     ertc_pc_t *pc = ertc_calloc(1, sizeof(*pc));
     if (pc == NULL) {
         return WEBRTC_STATUS_NOT_ENOUGH_MEMORY;
@@ -308,10 +322,11 @@ WEBRTC_STATUS ertc_pc_create(ertc_loop_t *loop, ertc_cert_t *cert, const ertc_pc
     snprintf(pc->cname, sizeof(pc->cname), "%08x%08x", (unsigned)ertc_random_u32(),
              (unsigned)ertc_random_u32());
 
+    /* Held until our description is out, then freed (pc_sdp.c); the DTLS queue is made only
+     * if DTLS has to wait for ICE (pc_dtls_send). */
     pc->early_cands = ertc_calloc(ERTC_PC_MAX_EARLY_CANDS, sizeof(*pc->early_cands));
-    pc->dtls_queue = ertc_calloc(ERTC_PC_DTLS_QUEUE, sizeof(*pc->dtls_queue));
     WEBRTC_STATUS st = WEBRTC_STATUS_NOT_ENOUGH_MEMORY;
-    if (pc->early_cands != NULL && pc->dtls_queue != NULL) {
+    if (pc->early_cands != NULL) {
         st = ertc_pc_media_init(pc);
     }
     if (st == WEBRTC_STATUS_SUCCESS) {

@@ -91,8 +91,9 @@ typedef struct {
     size_t interface_count;
     bool include_loopback;     /* tests */
     uint32_t rtcp_interval_ms; /* 0 = ERTC_PC_RTCP_INTERVAL_MS */
-    /* Sent video kept for NACK resends (allocated once, when NACK is negotiated); 0 = the
-     * nack_history defaults (512 packets, 512 KiB). A small device may want ~128 KiB. */
+    /* Sent video kept for NACK resends, for up to 1 s (when NACK is negotiated); 0 = the
+     * nack_history defaults (256 packets, 256 KiB). The bytes grow with the bitrate up to
+     * this budget (about bitrate x 1 s); a small device may want ~128 KiB. */
     size_t video_history_packets;
     size_t video_history_bytes;
 } ertc_pc_config_t;

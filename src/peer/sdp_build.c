@@ -396,6 +396,11 @@ static WEBRTC_STATUS build_check_plan(const ertc_sdp_answer_plan_t *plan)
              pm->payload_type > 127 || strpbrk(pm->fmtp, "\r\n") != NULL)) {
             return WEBRTC_STATUS_INVALID_ARG;
         }
+        if (!pm->accepted && pm->codec_name[0] != '\0' &&
+            (!build_is_token(pm->codec_name, ERTC_SDP_MAX_CODEC_NAME_LEN, false) ||
+             pm->payload_type > 127)) {
+            return WEBRTC_STATUS_INVALID_ARG;
+        }
         if (pm->accepted && !rtp && pm->kind != ERTC_SDP_KIND_APPLICATION) {
             return WEBRTC_STATUS_INVALID_ARG;
         }
@@ -434,10 +439,25 @@ WEBRTC_STATUS ertc_sdp_build_answer(const ertc_sdp_local_t *local,
     for (size_t i = 0; i < plan->media_count; i++) {
         const ertc_sdp_plan_media_t *pm = &plan->media[i];
         if (!pm->accepted) {
-            ertc_strbuf_appendf(&sb, "m=%s 0 %s %s\r\nc=IN IP4 0.0.0.0\r\n", pm->kind_name,
-                                pm->proto, pm->first_format);
-            if (pm->mid[0] != '\0') {
-                ertc_strbuf_appendf(&sb, "a=mid:%s\r\n", pm->mid);
+            /* Port 0 says it all (RFC 8866 §5.14, RFC 8843 §7.3.3), but aiortc 1.4 checks every
+             * m-section, rejected or not, for ICE credentials, an answer's a=setup and (audio,
+             * video) a=rtcp-mux and a codec it knows, and refuses the whole answer otherwise. The session's own
+             * values cost nothing and are ignored by every other peer. */
+            bool rtp = pm->kind == ERTC_SDP_KIND_AUDIO || pm->kind == ERTC_SDP_KIND_VIDEO;
+            ertc_strbuf_appendf(&sb, "m=%s 0 %s %s\r\n", pm->kind_name, pm->proto,
+                                pm->first_format);
+            build_transport(&sb, local, plan->setup, false, pm->mid, false);
+            if (rtp) {
+                ertc_strbuf_append_str(&sb, "a=inactive\r\na=rtcp-mux\r\n");
+                if (pm->codec_name[0] != '\0') {
+                    /* aiortc wants a codec it knows here too (see sdp_negotiate.c). */
+                    ertc_strbuf_appendf(&sb, "a=rtpmap:%u %s/%u", (unsigned)pm->payload_type,
+                                        pm->codec_name, (unsigned)pm->clock_rate);
+                    if (pm->channels != 0) {
+                        ertc_strbuf_appendf(&sb, "/%u", (unsigned)pm->channels);
+                    }
+                    ertc_strbuf_append_str(&sb, "\r\n");
+                }
             }
             continue;
         }

@@ -294,7 +294,9 @@ static bool neg_rtp_media(const ertc_sdp_media_t *m, const ertc_sdp_media_caps_t
     neg_msg_t msg;
     neg_msg_init(&msg, offered, sizeof(offered));
     neg_add_offered(&msg, m);
-    if (caps->direction == ERTC_SDP_DIRECTION_INACTIVE || caps->codec_count == 0) {
+    /* Inactive caps with codecs: a kind this device has but does not use in this session. It
+     * is answered inactive like a transceiver without a track (JSEP §5.3.1), below. */
+    if (caps->codec_count == 0) {
         neg_reject(pm, "%s is not enabled on this device (offered %s)", kind, offered);
         return false;
     }
@@ -498,6 +500,28 @@ static void neg_explain(const ertc_sdp_t *offer, const ertc_sdp_answer_plan_t *p
     }
 }
 
+/* A rejected audio/video m-line repeats the offer's first codec (rtpmap only): port 0 already
+ * rejects it, but aiortc 1.4 looks for a codec it knows in every audio/video section of an
+ * answer, rejected or not, and refuses the whole answer without one. */
+static void neg_echo_first_codec(const ertc_sdp_media_t *m, ertc_sdp_plan_media_t *pm)
+{
+    if (pm->accepted || (m->kind != ERTC_SDP_KIND_AUDIO && m->kind != ERTC_SDP_KIND_VIDEO) ||
+        m->codec_count == 0) {
+        return;
+    }
+    const ertc_sdp_codec_t *c = &m->codecs[0];
+    char pt[8];
+    snprintf(pt, sizeof(pt), "%u", (unsigned)c->pt);
+    if (c->name[0] == '\0' || c->clock_rate == 0 || c->pt > 127 ||
+        strcmp(pt, m->first_format) != 0) {
+        return;
+    }
+    pm->payload_type = c->pt;
+    memcpy(pm->codec_name, c->name, sizeof(pm->codec_name));
+    pm->clock_rate = c->clock_rate;
+    pm->channels = c->channels;
+}
+
 WEBRTC_STATUS ertc_sdp_negotiate(const ertc_sdp_t *remote_offer, const ertc_sdp_local_caps_t *caps,
                                  ertc_sdp_answer_plan_t *plan, char *err, size_t errlen)
 {
@@ -548,11 +572,18 @@ WEBRTC_STATUS ertc_sdp_negotiate(const ertc_sdp_t *remote_offer, const ertc_sdp_
         }
     }
 
+    for (size_t i = 0; i < remote_offer->media_count; i++) {
+        neg_echo_first_codec(&remote_offer->media[i], &plan->media[i]);
+    }
     int transport = neg_choose_transport(remote_offer, plan);
-    bool av_accepted = false;
+    bool av_accepted = false; /* of a kind the caps use (an inactive answer does not count) */
     for (size_t i = 0; i < plan->media_count; i++) {
-        av_accepted |= plan->media[i].accepted && (plan->media[i].kind == ERTC_SDP_KIND_AUDIO ||
-                                                   plan->media[i].kind == ERTC_SDP_KIND_VIDEO);
+        const ertc_sdp_plan_media_t *pm = &plan->media[i];
+        av_accepted |= pm->accepted &&
+                       ((pm->kind == ERTC_SDP_KIND_AUDIO &&
+                         caps->audio.direction != ERTC_SDP_DIRECTION_INACTIVE) ||
+                        (pm->kind == ERTC_SDP_KIND_VIDEO &&
+                         caps->video.direction != ERTC_SDP_DIRECTION_INACTIVE));
     }
     if (transport < 0 || (av_offered && !av_accepted)) {
         neg_explain(remote_offer, plan, av_offered, &msg);

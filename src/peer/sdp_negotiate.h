@@ -65,7 +65,10 @@
 
 /* What the device does with one kind of media. */
 typedef struct {
-    /* SENDONLY camera, SENDRECV two-way, RECVONLY viewer; INACTIVE (0) = kind not served. */
+    /* SENDONLY camera, SENDRECV two-way, RECVONLY viewer. INACTIVE (0) with codecs: a kind
+     * the device has but does not use now; its m-line is answered inactive (in the BUNDLE,
+     * as JSEP answers a transceiver without a track) if a codec matches. No codecs: the kind
+     * is not served and its m-line is rejected (port 0). */
     ertc_sdp_direction_t direction;
     app_webrtc_rtc_codec_t codecs[ERTC_SDP_MAX_LOCAL_CODECS]; /* most preferred first */
     uint8_t codec_count;
@@ -88,7 +91,8 @@ typedef struct {
     char mid[ERTC_SDP_MAX_MID_LEN + 1];
     ertc_sdp_direction_t direction; /* ours, as the answer states it */
 
-    /* Accepted audio/video. */
+    /* Accepted audio/video. A rejected one has payload_type, codec_name, clock_rate and
+     * channels of the offer's first codec (echoed as an rtpmap for aiortc), or codec_name "". */
     app_webrtc_rtc_codec_t codec;
     uint8_t payload_type;                             /* the remote's number */
     char codec_name[ERTC_SDP_MAX_CODEC_NAME_LEN + 1]; /* as the remote wrote it */

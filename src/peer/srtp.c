@@ -36,13 +36,49 @@ struct ertc_srtp {
 /* ---- one-time library initialisation -------------------------------------------------------
  * srtp_init() registers the crypto kernel and is not thread-safe, so it runs once per process.
  * srtp_shutdown() is never called: another part of the process may still hold sessions, and
- * the kernel holds no resources worth a reference count. */
+ * the kernel holds no resources worth a reference count.
+ *
+ * Why this is slow, and why a session is kept: Debian's libsrtp2 does its AES and HMAC through
+ * NSS, and each cipher context it allocates opens its own NSS context (NSS_InitContext), shut
+ * down again when the context is freed. With no other NSS user in the process, the last
+ * shutdown unloads NSS altogether, so every srtp_create pays a whole NSS start-up (loading
+ * softokn and its power-up self-tests): srtp_init's cipher self-tests pay it a dozen times
+ * (0.1-0.6 s) and each later session again (3-40 ms). Keeping one idle session of each
+ * profile for the life of the process keeps NSS loaded, which makes srtp_init's later
+ * self-tests and every later srtp_create cheap (tens of microseconds). With libsrtp's own
+ * ciphers (the ESP port) the kept sessions cost a few hundred bytes and change nothing else.
+ * All of it runs in ertc_srtp_prepare(), which the peer connection calls when it is created,
+ * i.e. before any offer, not after the DTLS handshake. */
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static srtp_err_status_t init_result = srtp_err_status_init_fail;
+static srtp_t keep_alive[2]; /* one per profile; never freed (see above) */
+
+static WEBRTC_STATUS create_session(srtp_t *session, ertc_srtp_profile_t profile,
+                                    const uint8_t *key, const uint8_t *salt, bool inbound);
 
 static void init_library(void)
 {
     init_result = srtp_init();
+    if (init_result != srtp_err_status_ok) {
+        return;
+    }
+    static const uint8_t zero[ERTC_SRTP_MASTER_KEY_LEN + ERTC_SRTP_MASTER_SALT_LEN];
+    /* Failures are harmless here: a profile that cannot be created now fails again, with a
+     * clear log, when a session asks for it. The GCM one is made first so that the AES-CM
+     * one, the profile every peer offers, finds NSS already up. */
+    (void)create_session(&keep_alive[0], ERTC_SRTP_PROFILE_AEAD_AES_128_GCM, zero,
+                         zero + ERTC_SRTP_MASTER_KEY_LEN, false);
+    (void)create_session(&keep_alive[1], ERTC_SRTP_PROFILE_AES128_CM_HMAC_SHA1_80, zero,
+                         zero + ERTC_SRTP_MASTER_KEY_LEN, false);
+}
+
+WEBRTC_STATUS ertc_srtp_prepare(void)
+{
+    pthread_once(&init_once, init_library);
+    if (init_result != srtp_err_status_ok) {
+        return WEBRTC_STATUS_INTERNAL_ERROR;
+    }
+    return WEBRTC_STATUS_SUCCESS;
 }
 
 static const char *srtp_error_name(srtp_err_status_t err)
@@ -163,8 +199,7 @@ WEBRTC_STATUS ertc_srtp_create(ertc_srtp_t **out, const ertc_srtp_keys_t *keys,
         ERTC_LOGE(TAG, "unknown SRTP protection profile 0x%04x", (unsigned)profile);
         return WEBRTC_STATUS_INVALID_ARG;
     }
-    pthread_once(&init_once, init_library);
-    if (init_result != srtp_err_status_ok) {
+    if (ertc_srtp_prepare() != WEBRTC_STATUS_SUCCESS) {
         ERTC_LOGE(TAG, "srtp_init: %s (%d)", srtp_error_name(init_result), (int)init_result);
         return WEBRTC_STATUS_INTERNAL_ERROR;
     }

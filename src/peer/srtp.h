@@ -93,6 +93,12 @@ WEBRTC_STATUS ertc_srtp_keys_from_dtls(const uint8_t *material, size_t len,
                                        ertc_srtp_profile_t profile, bool is_dtls_client,
                                        ertc_srtp_keys_t *out);
 
+/* libsrtp's one-time set-up (srtp_init and its cipher self-tests, and with an NSS-backed
+ * libsrtp2 keeping NSS loaded; see srtp.c): 0.1-0.6 s on a PC, once per process, thread-safe.
+ * ertc_srtp_create runs it if nothing did before; ertc_pc_create runs it so that it is never
+ * on the path from offer to connected. Idempotent; INTERNAL_ERROR when srtp_init failed. */
+WEBRTC_STATUS ertc_srtp_prepare(void);
+
 /* Creates both sessions. WEBRTC_STATUS_NOT_IMPLEMENTED when this libsrtp lacks the profile's
  * cipher (GCM needs libsrtp built with a crypto library). The keys are copied, not kept. */
 WEBRTC_STATUS ertc_srtp_create(ertc_srtp_t **out, const ertc_srtp_keys_t *keys,

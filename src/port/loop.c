@@ -120,6 +120,37 @@ static bool grow_array(void **arr, size_t *cap, size_t need, size_t elem, size_t
     return true;
 }
 
+/* The timer heap and the watcher table only grow while in use (doubling), which is what a
+ * busy loop wants; but a long-lived loop that once carried many sessions would otherwise keep
+ * that capacity for ever. When the last timer or the last watcher goes, the arrays go back to
+ * where a new loop starts (no heap, no table, INITIAL_WATCHERS pollfds). Only outside a
+ * callback (dispatch and the timer run walk these arrays), so a stop inside one is released
+ * at the end of that iteration; a loop with a periodic timer never empties its heap, so this
+ * does not make a steady loop allocate. */
+static void release_idle_arrays(ertc_loop_t *loop)
+{
+    if (loop->heap_len == 0 && loop->heap != NULL) {
+        ertc_free(loop->heap);
+        loop->heap = NULL;
+        loop->heap_cap = 0;
+    }
+    if (loop->io_active == 0 && loop->ios != NULL) {
+        ertc_free(loop->ios);
+        loop->ios = NULL;
+        loop->io_len = 0;
+        loop->io_cap = 0;
+        if (loop->pfd_cap > INITIAL_WATCHERS) {
+            struct pollfd *p = ertc_realloc(loop->pfds, INITIAL_WATCHERS * sizeof(*p));
+            if (p != NULL) { /* else the larger array is kept: harmless */
+                loop->pfds = p;
+                loop->pfd_cap = INITIAL_WATCHERS;
+            }
+        }
+        loop->pfd_len = 1;
+        loop->pfds_dirty = true;
+    }
+}
+
 /* ---- wake-up descriptor ------------------------------------------------------------------ */
 
 static WEBRTC_STATUS open_wakeup(ertc_loop_t *loop)
@@ -373,6 +404,9 @@ void ertc_io_stop(ertc_loop_t *loop, ertc_io_t *io)
     io->slot = -1;
     loop->io_active--;
     loop->pfds_dirty = true;
+    if (!loop->in_iteration) {
+        release_idle_arrays(loop);
+    }
 }
 
 /* Between iterations only: compacts the slot table and rebuilds pfds from it. */
@@ -567,6 +601,9 @@ void ertc_timer_stop(ertc_loop_t *loop, ertc_timer_t *t)
     }
     if (timer_is_queued(loop, t)) {
         heap_remove(loop, t);
+        if (!loop->in_iteration) {
+            release_idle_arrays(loop);
+        }
     }
 }
 
@@ -759,6 +796,7 @@ static WEBRTC_STATUS iterate(ertc_loop_t *loop, int timeout_ms)
     }
     run_due_timers(loop);
     run_posted(loop);
+    release_idle_arrays(loop);
     return WEBRTC_STATUS_SUCCESS;
 }
 

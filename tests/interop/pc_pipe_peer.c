@@ -30,9 +30,9 @@
  * units in Annex-B as the library delivers them, and Opus packets in the same length-prefixed
  * format.
  *
- * --warm-srtp creates and frees one SRTP session before "ready", so that libsrtp2's one-time
- * initialisation (srtp_init and its self-tests, which peer/srtp runs at the first session)
- * is not inside the connect time; the connect benchmark shows the difference.
+ * --warm-srtp creates and frees one SRTP session before "ready". It changes nothing any more
+ * (ertc_pc_create runs libsrtp's one-time set-up, ertc_srtp_prepare) and is kept so that the
+ * connect benchmark can show that the default is as fast as the warmed-up run.
  *
  * Exit status: 0 when the connection reached CONNECTED and did not fail, 1 otherwise, 2 on a
  * usage error.

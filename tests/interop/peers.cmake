@@ -31,3 +31,13 @@ foreach(case ${peers_cases})
         WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
     set_tests_properties(interop.peers_${name} PROPERTIES LABELS interop TIMEOUT 120)
 endforeach()
+
+# edgertc has video only and answers aiortc's audio+video offer: audio is answered inactive
+# (bundled), and aiortc must accept the answer and connect.
+add_test(NAME interop.peers_aiortc_offers_audio_video_edgertc_video_only
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run-in-netns.sh /usr/bin/python3 ${peers_harness}
+            aiortc-receives --offerer aiortc --edgertc-video-only
+            --pipe-peer $<TARGET_FILE:pc_pipe_peer>
+    WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+set_tests_properties(interop.peers_aiortc_offers_audio_video_edgertc_video_only PROPERTIES
+    LABELS interop TIMEOUT 120)

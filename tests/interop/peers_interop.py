@@ -3,7 +3,7 @@
 against itself, two processes, signaling relayed here. Run inside run-in-netns.sh.
 
     peers_interop.py SCENARIO --pipe-peer PATH [--offerer edgertc|aiortc] [--require-audio]
-                     [--media-seconds N] [--verbose]
+                     [--edgertc-video-only] [--media-seconds N] [--verbose]
 
 SCENARIO
   aiortc-receives  edgertc sends the H.264 (and Opus) test media made by media_gen.py; aiortc
@@ -16,9 +16,12 @@ SCENARIO
   edgertc-pair     two pc_pipe_peer processes on 127.0.0.1, each sending the test media and
                    receiving the other's. Pass: both receive and python3-av decodes both files.
 
-Without --require-audio aiortc neither offers nor answers audio: aiortc 1.4 refuses an answer
-whose rejected (port 0) audio m-section has no a=ice-ufrag/ice-pwd ("ICE username fragment or
-password is missing"), which is what edgertc's answer has while it has no audio.
+--edgertc-video-only (aiortc-receives, aiortc offering): edgertc has video only, aiortc offers
+audio and video. edgertc answers the audio m-section inactive (bundled), as a browser answers a
+transceiver without a track: aiortc 1.4 refused an answer rejecting it with port 0 ("ICE
+username fragment or password is missing"), and even a complete rejected section leaves aiortc
+waiting for ICE on that section's own unbundled transport for ever. Pass: aiortc accepts the
+answer, connects and decodes video.
 
 The test media is made at test time in a temporary directory (never committed). Exit 0 on
 success; 1 with a sentence saying which peer failed at which step, and its log tail.
@@ -84,8 +87,12 @@ async def run_pair(args, off_argv, off_name, ans_argv, ans_name):
 
 async def aiortc_receives(args, work):
     video, audio = make_media(work)
-    ed_extra = ["--interface", IFACE, "--video-in", video, "--audio-in", audio]
-    ai_extra = ["--receive-video"] + (["--receive-audio"] if args.require_audio else [])
+    ed_extra = ["--interface", IFACE, "--video-in", video]
+    if not args.edgertc_video_only:
+        ed_extra += ["--audio-in", audio]
+    ai_extra = ["--receive-video"]
+    if args.require_audio or args.edgertc_video_only:
+        ai_extra.append("--receive-audio")  # video-only: an audio m-section for edgertc to reject
     if args.offerer == "edgertc":
         stats = await run_pair(args, edgertc_argv(args, "offer", "edgertc", ed_extra), "edgertc",
                                aiortc_argv("answer", "aiortc", ai_extra), "aiortc")
@@ -174,9 +181,14 @@ def main():
     ap.add_argument("--pipe-peer", required=True)
     ap.add_argument("--offerer", choices=("edgertc", "aiortc"), default="edgertc")
     ap.add_argument("--require-audio", action="store_true")
+    ap.add_argument("--edgertc-video-only", action="store_true")
     ap.add_argument("--media-seconds", type=float, default=4)
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
+    if args.edgertc_video_only and (args.scenario != "aiortc-receives" or args.require_audio
+                                    or args.offerer != "aiortc"):
+        ap.error("--edgertc-video-only goes with aiortc-receives --offerer aiortc, "
+                 "without --require-audio")
     if not os.access(args.pipe_peer, os.X_OK):
         sys.exit(f"[peers_interop] FAIL: {args.pipe_peer} is not an executable")
     what = f"{args.scenario} (offerer {args.offerer})"

@@ -1096,7 +1096,7 @@ static void test_init_allocation_failures(void **state)
     ertc_alloc_counting_enable();
     ertc_alloc_stats_t before;
     ertc_alloc_get_stats(&before);
-    for (uint64_t skip = 0; skip < 3; skip++) {
+    for (uint64_t skip = 0; skip < 1; skip++) { /* init allocates only the window's slots */
         ertc_h264_depacketizer_t d;
         ertc_alloc_inject_failure(skip, false);
         assert_int_equal(ertc_h264_depacketizer_init(&d, NULL), WEBRTC_STATUS_NOT_ENOUGH_MEMORY);
@@ -1110,6 +1110,72 @@ static void test_init_allocation_failures(void **state)
     ertc_alloc_get_stats(&after);
     assert_int_equal(after.current, before.current);
     ertc_alloc_counting_disable();
+}
+
+/* The frame buffer is not allocated at init: it grows with the frames (doubling from
+ * ERTC_H264_INITIAL_FRAME_CAP, never past max_frame_size) and the window's storage comes
+ * with the first packet held. A failed growth drops that frame only. */
+static void test_frame_buffer_grows_on_demand(void **state)
+{
+    (void)state;
+    ertc_h264_packetizer_t pz;
+    assert_int_equal(ertc_h264_packetizer_init(&pz, NULL), WEBRTC_STATUS_SUCCESS);
+    ertc_alloc_counting_enable();
+    ertc_alloc_stats_t before, now;
+    ertc_alloc_get_stats(&before);
+    ertc_h264_depacketizer_t d;
+    assert_int_equal(ertc_h264_depacketizer_init(&d, NULL), WEBRTC_STATUS_SUCCESS);
+    ertc_alloc_get_stats(&now);
+    assert_true(now.current - before.current < 4096); /* not the 1 MiB limit */
+
+    frames_t fs = {.count = 0};
+    uint16_t seq = 0;
+    sent_frame_t small = make_frame(&pz, true, 1000, 0);
+    sent_frame_t big = make_frame(&pz, true, 100000, 3000);
+    push_all(&d, &small.ps, &seq, small.ts, &fs);
+    ertc_alloc_get_stats(&now);
+    assert_true(now.current - before.current <= ERTC_H264_INITIAL_FRAME_CAP + 4096);
+    push_all(&d, &big.ps, &seq, big.ts, &fs);
+    ertc_alloc_get_stats(&now);
+    assert_true(now.current - before.current <= 128u * 1024u + 4096); /* 16 K doubled thrice */
+    assert_int_equal(fs.count, 2);
+    assert_frame_is(&fs, 0, &small.au, small.ts, true);
+    assert_frame_is(&fs, 1, &big.au, big.ts, true);
+    free_frames(&fs);
+
+    /* A packet ahead of a gap: the window's storage is allocated now. */
+    sent_frame_t next = make_frame(&pz, true, 3000, 6000);
+    assert_true(next.ps.count >= 2);
+    uint16_t first = seq;
+    seq++;
+    push_range(&d, &next.ps, 1, next.ps.count, &seq, next.ts, &fs);
+    seq = first;
+    push_range(&d, &next.ps, 0, 1, &seq, next.ts, &fs);
+    assert_int_equal(fs.count, 1);
+    assert_frame_is(&fs, 0, &next.au, next.ts, true);
+    free_frames(&fs);
+    ertc_h264_depacketizer_free(&d);
+    ertc_alloc_get_stats(&now);
+    assert_int_equal(now.current, before.current);
+
+    /* Growth fails: that frame is dropped and counted, the next one gets through. */
+    assert_int_equal(ertc_h264_depacketizer_init(&d, NULL), WEBRTC_STATUS_SUCCESS);
+    seq = 0;
+    ertc_alloc_inject_failure(0, false);
+    push_all(&d, &small.ps, &seq, small.ts, &fs);
+    ertc_alloc_inject_off();
+    assert_int_equal(fs.count, 0);
+    assert_int_equal(stats_of(&d).alloc_failures, 1);
+    assert_int_equal(stats_of(&d).frames_dropped, 1);
+    push_all(&d, &big.ps, &seq, big.ts, &fs);
+    assert_int_equal(fs.count, 1);
+    assert_frame_is(&fs, 0, &big.au, big.ts, true);
+    free_frames(&fs);
+    ertc_h264_depacketizer_free(&d);
+    ertc_alloc_counting_disable();
+    free_frame(&small);
+    free_frame(&big);
+    free_frame(&next);
 }
 
 int main(void)
@@ -1127,6 +1193,7 @@ int main(void)
         cmocka_unit_test(test_reordering_and_duplicates),
         cmocka_unit_test(test_window_overflow_declares_loss),
         cmocka_unit_test(test_oversize_frame_dropped),
+        cmocka_unit_test(test_frame_buffer_grows_on_demand),
         cmocka_unit_test(test_malformed_payloads),
         cmocka_unit_test(test_frames_without_marker),
         cmocka_unit_test(test_sequence_restart),

@@ -301,6 +301,30 @@ static void test_connect_and_data(void **state)
     destroy_peers(&a, &b);
 }
 
+/* The controlling agent nominates the first valid pair at once, not at its next Ta tick: with
+ * a Ta of 1 s on the controlling side, the first check goes out at its first tick (~1 s) and
+ * the connection must follow within that tick, not at the second one (~2 s). */
+static void test_nomination_not_paced(void **state)
+{
+    (void)state;
+    ertc_ice_config_t ca, cb;
+    test_config(&ca, "a", true);
+    test_config(&cb, "b", false);
+    ca.ta_ms = 1000;
+    peer_t a, b;
+    peer_create(&a, &ca);
+    peer_create(&b, &cb);
+    link_peers(&a, &b);
+    uint64_t start = ertc_time_mono_ms();
+    connect_pair(&a, &b);
+    uint64_t took = ertc_time_mono_ms() - start;
+    assert_true(took < 1700); /* ~1000 now; ~2000 if the nomination waited for a tick */
+    ertc_ice_stats_t st;
+    ertc_ice_agent_get_stats(a.agent, &st);
+    assert_int_equal(st.checks_sent, 2); /* the ordinary check, then the nomination */
+    destroy_peers(&a, &b);
+}
+
 static void test_role_conflict(void **state)
 {
     (void)state;
@@ -704,6 +728,7 @@ int main(void)
         cmocka_unit_test(test_priorities),
         cmocka_unit_test(test_credentials_and_host_candidate),
         cmocka_unit_test(test_connect_and_data),
+        cmocka_unit_test(test_nomination_not_paced),
         cmocka_unit_test(test_role_conflict),
         cmocka_unit_test(test_wrong_password_fails),
         cmocka_unit_test(test_candidates_before_credentials),

@@ -20,6 +20,7 @@
 
 #include "port/loop.h"
 #include "port/port.h"
+#include "util/alloc.h"
 #include "util/log.h"
 
 #define GUARD_MS 10000 /* a test that has not finished after this long has failed */
@@ -554,6 +555,73 @@ static void test_io_read_readiness(void **state)
     ertc_io_stop(loop, &w.io);
     ertc_io_stop(loop, &w.io);
     close(sv[0]);
+    ertc_loop_destroy(loop);
+}
+
+static void on_counted_timer(ertc_loop_t *loop, ertc_timer_t *t, void *arg)
+{
+    (void)loop;
+    (void)t;
+    (*(int *)arg)++;
+}
+
+static bool reached_40(void *arg)
+{
+    return *(int *)arg >= 40;
+}
+
+/* The timer heap and the watcher table grow with use; once the last timer and watcher are
+ * gone they are given back (stopped outside a callback, or fired inside one), so a loop that
+ * once carried many sessions does not keep their capacity. */
+static void test_idle_arrays_released(void **state)
+{
+    (void)state;
+    enum { PAIRS = 20, TIMERS = 40 };
+    ertc_alloc_counting_enable(); /* before the loop: its pollfds are reallocated below */
+    ertc_loop_t *loop = new_loop(0);
+    ertc_alloc_stats_t base, now;
+    ertc_alloc_get_stats(&base);
+    int sv[PAIRS][2];
+    watch_t w[PAIRS];
+    ertc_timer_t timers[TIMERS];
+    int fired = 0;
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < PAIRS; i++) {
+            make_pair(sv[i]);
+            memset(&w[i], 0, sizeof(w[i]));
+            ertc_io_init(&w[i].io, sv[i][0], on_readable, &w[i]);
+            assert_int_equal(ertc_io_start(loop, &w[i].io, ERTC_IO_READ), WEBRTC_STATUS_SUCCESS);
+        }
+        for (int i = 0; i < TIMERS; i++) {
+            ertc_timer_init(&timers[i], on_counted_timer, &fired);
+            /* round 0: far away, stopped below; round 1: due at once, fired by the loop */
+            assert_int_equal(ertc_timer_start(loop, &timers[i], round == 0 ? 60000 : 0, 0),
+                             WEBRTC_STATUS_SUCCESS);
+        }
+        ertc_alloc_get_stats(&now);
+        assert_true(now.current > base.current);
+        assert_int_equal(ertc_loop_run_once(loop, 0), WEBRTC_STATUS_SUCCESS);
+        for (int i = 0; i < PAIRS; i++) {
+            ertc_io_stop(loop, &w[i].io);
+            close(sv[i][0]);
+            close(sv[i][1]);
+        }
+        if (round == 0) {
+            for (int i = 0; i < TIMERS; i++) {
+                ertc_timer_stop(loop, &timers[i]);
+            }
+        } else {
+            assert_true(run_until(loop, reached_40, &fired));
+        }
+        ertc_alloc_get_stats(&now);
+        assert_int_equal(now.current, base.current);
+    }
+    /* The loop still works after giving its arrays back. */
+    fired = 39;
+    ertc_timer_init(&timers[0], on_counted_timer, &fired);
+    assert_int_equal(ertc_timer_start(loop, &timers[0], 0, 0), WEBRTC_STATUS_SUCCESS);
+    assert_true(run_until(loop, reached_40, &fired));
+    ertc_alloc_counting_disable();
     ertc_loop_destroy(loop);
 }
 
@@ -1111,6 +1179,7 @@ int main(void)
         cmocka_unit_test(test_io_stop_other_inside_callback),
         cmocka_unit_test(test_io_start_inside_callback),
         cmocka_unit_test(test_io_rejects_bad_arguments),
+        cmocka_unit_test(test_idle_arrays_released),
         cmocka_unit_test(test_post_from_threads_under_load),
         cmocka_unit_test(test_post_storm_does_not_starve_timers),
         cmocka_unit_test(test_call_sync_from_threads),

@@ -413,10 +413,61 @@ static void test_generator_to_history(void **state)
     ertc_nack_history_free(&h);
 }
 
+/* The byte ring starts at ERTC_NACK_HISTORY_INITIAL_BYTES and grows only for packets still
+ * young enough to be resent: a 1000-byte-per-10-ms sender (800 kbit/s) with max_age_ms 200
+ * keeps ~20 KB, not the budget; a burst younger than max_age fills the budget, no more. */
+static void test_ring_grows_with_bitrate(void **state)
+{
+    (void)state;
+    ertc_alloc_counting_enable();
+    ertc_alloc_stats_t before, now;
+    ertc_alloc_get_stats(&before);
+    ertc_nack_history_config_t cfg = {.max_packets = 1024, .max_bytes = 512u * 1024u,
+                                      .max_age_ms = 200};
+    ertc_nack_history_t h;
+    assert_int_equal(ertc_nack_history_init(&h, &cfg), WEBRTC_STATUS_SUCCESS);
+    ertc_alloc_get_stats(&now);
+    size_t fixed = (size_t)(now.current - before.current) - ERTC_NACK_HISTORY_INITIAL_BYTES;
+    uint16_t seq = 0;
+    for (int i = 0; i < 2000; i++, seq++) {
+        put_seq(&h, seq, 1000, (uint64_t)i * 10u);
+    }
+    ertc_alloc_get_stats(&now);
+    assert_true(now.current - before.current <= fixed + 64u * 1024u + 8192);
+    expect_packet(&h, (uint16_t)(seq - 1), 1000, 19990);
+    expect_packet(&h, (uint16_t)(seq - 15), 1000, 19990); /* 150 ms old: still there */
+
+    /* A burst: everything is young, so the ring grows to the budget and stops there. */
+    for (int i = 0; i < 1000; i++, seq++) {
+        put_seq(&h, seq, 1000, 20000);
+    }
+    ertc_alloc_get_stats(&now);
+    assert_true(now.current - before.current <= fixed + cfg.max_bytes + 8192); /* usable sizes */
+    assert_true(ertc_nack_history_bytes(&h) > cfg.max_bytes - 2000);
+    expect_packet(&h, (uint16_t)(seq - 1), 1000, 20000);
+    ertc_nack_history_free(&h);
+    ertc_alloc_get_stats(&now);
+    assert_int_equal(now.current, before.current);
+
+    /* A failed growth evicts instead: the put still succeeds. */
+    assert_int_equal(ertc_nack_history_init(&h, &cfg), WEBRTC_STATUS_SUCCESS);
+    for (int i = 0; i < 16; i++) {
+        put_seq(&h, (uint16_t)i, 1000, 0);
+    }
+    ertc_alloc_inject_failure(0, true);
+    put_seq(&h, 16, 1000, 0);
+    ertc_alloc_inject_off();
+    expect_packet(&h, 16, 1000, 0);
+    assert_int_equal(get_status(&h, 0, 0), WEBRTC_STATUS_NOT_FOUND);
+    ertc_nack_history_free(&h);
+    ertc_alloc_counting_disable();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_put_get),
+        cmocka_unit_test(test_ring_grows_with_bitrate),
         cmocka_unit_test(test_eviction_by_count_and_wrap),
         cmocka_unit_test(test_byte_budget),
         cmocka_unit_test(test_random_against_model),

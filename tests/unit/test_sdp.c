@@ -264,6 +264,18 @@ static ertc_sdp_t *answer_round_trip(const ertc_sdp_t *offer, const ertc_sdp_ans
         assert_string_equal(a->kind_name, offer->media[i].kind_name);
         if (!plan->media[i].accepted) {
             assert_int_equal(a->port, 0);
+            /* What aiortc 1.4 demands of every m-section, rejected or not. */
+            check_transport(&a->transport, plan->setup);
+            assert_int_equal(a->candidate_count, 0);
+            if (a->kind == ERTC_SDP_KIND_AUDIO || a->kind == ERTC_SDP_KIND_VIDEO) {
+                assert_true(a->rtcp_mux);
+                assert_int_equal(a->direction, ERTC_SDP_DIRECTION_INACTIVE);
+                if (plan->media[i].codec_name[0] != '\0') { /* the offer's first codec */
+                    assert_int_equal(a->codec_count, 1);
+                    assert_string_equal(a->codecs[0].name, plan->media[i].codec_name);
+                    assert_int_equal(a->codecs[0].pt, plan->media[i].payload_type);
+                }
+            }
             continue;
         }
         assert_int_equal(a->port, 9);
@@ -762,6 +774,38 @@ static void test_negotiate_gstreamer(void **state)
     free(offer);
 }
 
+/* A kind the device has but does not use in this session (caps INACTIVE with codecs) is
+ * answered inactive and bundled, not rejected; without codecs it is rejected (port 0), and a
+ * session whose only accepted media is such an inactive m-line is refused. */
+static void test_negotiate_unused_kind_inactive(void **state)
+{
+    (void)state;
+    ertc_sdp_t *offer = parse_file("chromium_offer_recvonly.sdp");
+    ertc_sdp_local_caps_t caps = caps_of(ERTC_SDP_DIRECTION_SENDONLY, true, false, false);
+    caps.audio.direction = ERTC_SDP_DIRECTION_INACTIVE;
+    caps.audio.codecs[caps.audio.codec_count++] = APP_WEBRTC_CODEC_OPUS;
+    ertc_sdp_answer_plan_t *plan = negotiate_ok(offer, caps);
+    assert_true(plan->media[0].accepted);
+    assert_true(plan->media[1].accepted);
+    assert_int_equal(plan->media[1].direction, ERTC_SDP_DIRECTION_INACTIVE);
+    assert_int_equal(plan->media[1].codec, APP_WEBRTC_CODEC_OPUS);
+    ertc_sdp_t *answer = answer_round_trip(offer, plan, ERTC_SDP_DIRECTION_SENDONLY);
+    assert_int_equal(answer->bundle_count, 2); /* video and the inactive audio */
+    assert_int_equal(answer->media[1].port, 9);
+    free(answer);
+    free(plan);
+
+    /* No video served and audio unused: refused, as before. */
+    caps = caps_of(ERTC_SDP_DIRECTION_SENDONLY, false, false, false);
+    caps.audio.direction = ERTC_SDP_DIRECTION_INACTIVE;
+    caps.audio.codecs[caps.audio.codec_count++] = APP_WEBRTC_CODEC_OPUS;
+    ertc_sdp_answer_plan_t refused;
+    char err[ERTC_SDP_NEGOTIATE_ERROR_SIZE];
+    assert_int_equal(ertc_sdp_negotiate(offer, &caps, &refused, err, sizeof(err)),
+                     WEBRTC_STATUS_NOT_FOUND);
+    free(offer);
+}
+
 static void test_negotiate_firefox(void **state)
 {
     (void)state;
@@ -772,6 +816,8 @@ static void test_negotiate_firefox(void **state)
     assert_false(plan->media[0].accepted);
     assert_contains(plan->media[0].note, "video offered VP8/90000, VP9/90000, AV1/90000");
     assert_contains(plan->media[0].note, "(edgertc has H264/90000)");
+    assert_string_equal(plan->media[0].codec_name, "VP8"); /* echoed in the rejected m-line */
+    assert_int_equal(plan->media[0].clock_rate, 90000);
     assert_true(plan->media[1].accepted);
     assert_int_equal(plan->media[1].payload_type, 109);
     assert_int_equal(plan->media[1].direction, ERTC_SDP_DIRECTION_SENDONLY);
@@ -1522,6 +1568,7 @@ int main(void)
         cmocka_unit_test(test_negotiate_aiortc),
         cmocka_unit_test(test_negotiate_gstreamer),
         cmocka_unit_test(test_negotiate_firefox),
+        cmocka_unit_test(test_negotiate_unused_kind_inactive),
         cmocka_unit_test(test_negotiate_no_common_codec),
         cmocka_unit_test(test_negotiate_h264_profiles),
         cmocka_unit_test(test_negotiate_transport_rules),
