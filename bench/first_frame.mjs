@@ -292,8 +292,9 @@ async function main() {
   console.log(row('DTLS connected -> first key frame sent', dev_.map((m) => span(m, 'dtls_connected', 'first_key_frame_sent'))));
   console.log(row('offer received -> first key frame sent', dev_.map((m) => span(m, 'offer_received', 'first_key_frame_sent'))));
   console.log(row('first key frame sent -> page first frame', dev_.map((m, i) => pageRuns[i].frameEpochMs - m.first_key_frame_sent_ms)));
-  console.log('(the two rows that cross from page to device compare performance.timeOrigin + now() with the');
-  console.log(' device\'s CLOCK_REALTIME: a few ms of skew between the two clocks are possible, even below 0)');
+  console.log('(the first and last rows compare the page\'s performance.timeOrigin + now() with the device\'s');
+  console.log(' CLOCK_REALTIME; Chromium maps its monotonic clock to wall time once per process, so these two');
+  console.log(' rows can be off by tens of ms on a loaded machine, even below 0: read them as indications)');
   await cleanup();
   process.exit(0);
 }
