@@ -46,16 +46,25 @@ export async function loadChromium(webDir) {
 // "http://10.77.0.1:PORT" once signald prints its "listening on" line. hooks.finished() says
 // whether the test is over; hooks.onExit(reason) hears of an exit while it is not.
 export function startSignald(binary, webDir, hooks) {
-  const args = ['--listen', LISTEN, '--web', webDir];
+  return startSignaldWith(binary, webDir, hooks);
+}
+
+// startSignald with choices: opts.listen (default LISTEN; a fixed port restarts a server on the
+// port an earlier one had), opts.args (more flags, e.g. ['--log-level', 'warn']) and
+// opts.quiet (do not echo its output; the last 2000 characters of stderr still go into the
+// error when it exits early). Same result and hooks as startSignald.
+export function startSignaldWith(binary, webDir, hooks, opts = {}) {
+  const args = ['--listen', opts.listen || LISTEN, '--web', webDir, ...(opts.args || [])];
   hooks.log(`starting ${binary} ${args.join(' ')}`);
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const echo = opts.quiet ? () => {} : (line) => console.log(line);
   const base = new Promise((resolve, reject) => {
     let stderrTail = '';
     const timer = setTimeout(() => reject(new Error(
       `edgertc-signald printed no "listening on" line within ${SIGNALD_START_TIMEOUT_MS} ms`)),
     SIGNALD_START_TIMEOUT_MS);
     createInterface({ input: child.stdout }).on('line', (line) => {
-      console.log(`[signald] ${line}`);
+      echo(`[signald] ${line}`);
       const m = /^edgertc-signald: listening on (http:\/\/\S+)/.exec(line);
       if (m) {
         clearTimeout(timer);
@@ -63,7 +72,7 @@ export function startSignald(binary, webDir, hooks) {
       }
     });
     createInterface({ input: child.stderr }).on('line', (line) => {
-      console.log(`[signald:err] ${line}`);
+      echo(`[signald:err] ${line}`);
       stderrTail = (stderrTail + line + '\n').slice(-2000);
     });
     child.on('error', (e) => {
