@@ -11,6 +11,8 @@
  *     username=U       broker login; the password comes from EDGERTC_MQTT_PASSWORD only,
  *                      so it never shows in a process list
  *     keepalive=S      MQTT keep-alive in seconds (default 30)
+ *     ice=URL          a STUN server the backend hands out (repeatable); the device's own
+ *                      --stun/--turn go to app_webrtc directly, so they are not copied here
  * The room is the device's --room.
  */
 #include <stdio.h>
@@ -76,10 +78,19 @@ static WEBRTC_STATUS mqtt_parse_config(const edgertc_signaling_params_t *p, void
             snprintf(d->username, sizeof(d->username), "%s", v);
         } else if (ok && klen == 9 && strncmp(o, "keepalive", 9) == 0) {
             ok = parse_port(v, 3600, &keepalive);
+        } else if (ok && klen == 3 && strncmp(o, "ice", 3) == 0) {
+            uint32_t n = d->cfg.ice_server_count;
+            ok = strncmp(v, "stun:", 5) == 0 && strlen(v) <= APP_WEBRTC_MAX_ICE_CONFIG_URI_LEN &&
+                 n < APP_WEBRTC_MAX_ICE_SERVERS_COUNT;
+            if (ok) {
+                snprintf(d->cfg.ice_servers[n].urls, sizeof(d->cfg.ice_servers[n].urls), "%.127s",
+                         v);
+                d->cfg.ice_server_count = n + 1;
+            }
         } else {
             snprintf(err, errlen,
                      "--signaling-opt \"%.*s\": expected host=, port=, client-id=, prefix=, "
-                     "username= or keepalive= (the password: EDGERTC_MQTT_PASSWORD)",
+                     "username=, keepalive= or ice= (the password: EDGERTC_MQTT_PASSWORD)",
                      (int)(klen > 40 ? 40 : klen), o);
             free(d);
             return WEBRTC_STATUS_INVALID_ARG;
@@ -105,10 +116,6 @@ static WEBRTC_STATUS mqtt_parse_config(const edgertc_signaling_params_t *p, void
     d->cfg.username = d->username[0] ? d->username : NULL;
     d->cfg.password = getenv("EDGERTC_MQTT_PASSWORD");
     d->cfg.keepalive_s = (uint16_t)keepalive;
-    for (uint32_t i = 0; i < p->ice_server_count && i < APP_WEBRTC_MAX_ICE_SERVERS_COUNT; i++) {
-        d->cfg.ice_servers[i] = p->ice_servers[i];
-        d->cfg.ice_server_count = i + 1;
-    }
     *out = d;
     return WEBRTC_STATUS_SUCCESS;
 }

@@ -143,10 +143,11 @@ static void on_disconnect(struct mosquitto *mosq, void *obj, int rc)
     c->connected = false;
     pthread_mutex_unlock(&c->lock);
     if (was && rc != 0) {
-        emit_error(c, WEBRTC_STATUS_SIGNALING_CONNECTION_LOST, "connection lost: ",
+        /* libmosquitto reconnects by itself: report CONNECTING (app_webrtc then leaves the
+         * client alone) and a plain NETWORK_ERROR, which app_webrtc only reports */
+        emit_error(c, WEBRTC_STATUS_NETWORK_ERROR, "connection lost, reconnecting: ",
                    mosquitto_strerror(rc));
-        emit_state(c, WEBRTC_SIGNALING_CLIENT_STATE_DISCONNECTED);
-        emit_state(c, WEBRTC_SIGNALING_CLIENT_STATE_CONNECTING); /* libmosquitto reconnects */
+        emit_state(c, WEBRTC_SIGNALING_CLIENT_STATE_CONNECTING);
     }
 }
 
