@@ -43,6 +43,8 @@ static int can_connect(uint16_t port)
     return ok;
 }
 
+static int launch(test_broker_t *b);
+
 int test_broker_start(test_broker_t *b)
 {
     memset(b, 0, sizeof(*b));
@@ -70,6 +72,29 @@ int test_broker_start(test_broker_t *b)
                "log_dest stderr\nlog_type error\nlog_type warning\n",
             (unsigned)b->port);
     fclose(f);
+    return launch(b);
+}
+
+int test_broker_kill(test_broker_t *b)
+{
+    if (b->pid > 0) {
+        kill(b->pid, SIGKILL); /* as a crash: no goodbye to the clients */
+        waitpid(b->pid, NULL, 0);
+        b->pid = 0;
+    }
+    return 0;
+}
+
+int test_broker_restart(test_broker_t *b)
+{
+    test_broker_kill(b);
+    return launch(b);
+}
+
+static int launch(test_broker_t *b)
+{
+    char conf[128];
+    snprintf(conf, sizeof(conf), "%s/mosquitto.conf", b->dir);
     b->pid = fork();
     if (b->pid < 0) {
         perror("broker: fork");

@@ -18,5 +18,8 @@ typedef struct {
 /* 0 on success; prints why and returns -1 otherwise. */
 int test_broker_start(test_broker_t *b);
 void test_broker_stop(test_broker_t *b);
+/* Stops the broker process only (configuration kept), then starts it again on the same port. */
+int test_broker_kill(test_broker_t *b);
+int test_broker_restart(test_broker_t *b);
 
 #endif
