@@ -94,7 +94,8 @@ WEBRTC_STATUS mqtt_sig_parse(const void *data, size_t len, mqtt_sig_msg_t *msg)
     }
     const cJSON *corr = cJSON_GetObjectItemCaseSensitive(root, "correlation");
     if (corr != NULL) {
-        if (!cJSON_IsString(corr) || strlen(corr->valuestring) > APP_WEBRTC_MAX_CORRELATION_ID_LEN) {
+        if (!cJSON_IsString(corr) ||
+            strlen(corr->valuestring) > APP_WEBRTC_MAX_CORRELATION_ID_LEN) {
             goto out;
         }
         snprintf(msg->correlation, sizeof(msg->correlation), "%s", corr->valuestring);
@@ -236,15 +237,13 @@ char *mqtt_sig_encode_presence(const char *from, webrtc_signaling_channel_role_t
     return out;
 }
 
-static bool topic(char *buf, size_t len, const char *a, const char *b, const char *c,
-                  const char *d)
+static bool topic(char *buf, size_t len, const char *a, const char *b, const char *c, const char *d)
 {
     int n = snprintf(buf, len, "%s/%s/%s/%s", a, b, c, d);
     return n > 0 && (size_t)n < len;
 }
 
-bool mqtt_sig_topic_in(char *buf, size_t len, const char *prefix, const char *room,
-                       const char *id)
+bool mqtt_sig_topic_in(char *buf, size_t len, const char *prefix, const char *room, const char *id)
 {
     return topic(buf, len, prefix, room, id, "in");
 }

@@ -63,8 +63,7 @@ char *mqtt_sig_encode(esp_webrtc_message_type_t type, const char *from, const ch
 char *mqtt_sig_encode_presence(const char *from, webrtc_signaling_channel_role_type_t role);
 
 /* "<prefix>/<room>/<id>/in" or "<prefix>/<room>/presence/<id>" into buf; false if too long. */
-bool mqtt_sig_topic_in(char *buf, size_t len, const char *prefix, const char *room,
-                       const char *id);
+bool mqtt_sig_topic_in(char *buf, size_t len, const char *prefix, const char *room, const char *id);
 bool mqtt_sig_topic_presence(char *buf, size_t len, const char *prefix, const char *room,
                              const char *id);
 

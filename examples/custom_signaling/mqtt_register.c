@@ -44,8 +44,8 @@ static bool parse_port(const char *v, uint32_t max, uint32_t *out)
     return true;
 }
 
-static WEBRTC_STATUS mqtt_parse_config(const edgertc_signaling_params_t *p, void **out,
-                                       char *err, size_t errlen)
+static WEBRTC_STATUS mqtt_parse_config(const edgertc_signaling_params_t *p, void **out, char *err,
+                                       size_t errlen)
 {
     mqtt_device_config_t *d = calloc(1, sizeof(*d));
     if (d == NULL) {

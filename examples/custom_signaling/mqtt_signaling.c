@@ -109,8 +109,9 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc)
     mqtt_client_t *c = obj;
     if (rc != 0) {
         /* refused by the broker (bad login, ...): retrying the same login will not help */
-        emit_error(c, rc == 4 || rc == 5 ? WEBRTC_STATUS_SIGNALING_AUTH_FAILED
-                                         : WEBRTC_STATUS_NETWORK_ERROR,
+        emit_error(c,
+                   rc == 4 || rc == 5 ? WEBRTC_STATUS_SIGNALING_AUTH_FAILED
+                                      : WEBRTC_STATUS_NETWORK_ERROR,
                    "the broker refused the connection: ", mosquitto_connack_string(rc));
         return;
     }
@@ -145,8 +146,8 @@ static void on_disconnect(struct mosquitto *mosq, void *obj, int rc)
     if (was && rc != 0) {
         /* libmosquitto reconnects by itself: report CONNECTING (app_webrtc then leaves the
          * client alone) and a plain NETWORK_ERROR, which app_webrtc only reports */
-        emit_error(c, WEBRTC_STATUS_NETWORK_ERROR, "connection lost, reconnecting: ",
-                   mosquitto_strerror(rc));
+        emit_error(c, WEBRTC_STATUS_NETWORK_ERROR,
+                   "connection lost, reconnecting: ", mosquitto_strerror(rc));
         emit_state(c, WEBRTC_SIGNALING_CLIENT_STATE_CONNECTING);
     }
 }
@@ -227,8 +228,7 @@ static WEBRTC_STATUS mqtt_init(void *signaling_cfg, void **pp)
     c->password = cfg->password ? strdup(cfg->password) : NULL;
     c->cfg.password = NULL; /* only our copy is kept */
     if (!mqtt_sig_topic_in(c->topic_in, TOPIC_LEN, c->prefix, c->room, c->client_id) ||
-        !mqtt_sig_topic_presence(c->topic_presence, TOPIC_LEN, c->prefix, c->room,
-                                 c->client_id) ||
+        !mqtt_sig_topic_presence(c->topic_presence, TOPIC_LEN, c->prefix, c->room, c->client_id) ||
         !mqtt_sig_topic_presence(c->topic_presence_all, TOPIC_LEN, c->prefix, c->room, "+") ||
         (cfg->username && c->username == NULL) || (cfg->password && c->password == NULL) ||
         pthread_mutex_init(&c->lock, NULL) != 0) {
@@ -375,8 +375,8 @@ static WEBRTC_STATUS mqtt_send(void *p, esp_webrtc_signaling_message_t *m)
     char topic[TOPIC_LEN];
     char *wire = mqtt_sig_encode(m->message_type, c->client_id, m->peer_client_id,
                                  m->correlation_id, m->payload, m->payload_len);
-    if (wire == NULL || !mqtt_sig_topic_in(topic, sizeof(topic), c->prefix, c->room,
-                                           m->peer_client_id)) {
+    if (wire == NULL ||
+        !mqtt_sig_topic_in(topic, sizeof(topic), c->prefix, c->room, m->peer_client_id)) {
         free(wire);
         return WEBRTC_STATUS_INVALID_ARG;
     }
@@ -385,7 +385,7 @@ static WEBRTC_STATUS mqtt_send(void *p, esp_webrtc_signaling_message_t *m)
     if (c->mosq != NULL && c->connected) {
         /* libmosquitto copies the payload; publish is safe from any thread */
         int rc = mosquitto_publish(c->mosq, NULL, topic, (int)strlen(wire), wire, 1, false);
-        st = rc == MOSQ_ERR_SUCCESS  ? WEBRTC_STATUS_SUCCESS
+        st = rc == MOSQ_ERR_SUCCESS ? WEBRTC_STATUS_SUCCESS
              : rc == MOSQ_ERR_NOMEM ? WEBRTC_STATUS_NOT_ENOUGH_MEMORY
                                     : WEBRTC_STATUS_RETRY_LATER;
     } else if (c->mosq == NULL) {
@@ -425,8 +425,8 @@ static WEBRTC_STATUS mqtt_get_ice_servers(void *p, uint32_t *count, void *array)
     return WEBRTC_STATUS_SUCCESS;
 }
 
-static WEBRTC_STATUS mqtt_get_ice_server_by_idx(void *p, int index, bool use_turn,
-                                                uint8_t **data, int *len, bool *have_more)
+static WEBRTC_STATUS mqtt_get_ice_server_by_idx(void *p, int index, bool use_turn, uint8_t **data,
+                                                int *len, bool *have_more)
 {
     (void)use_turn;
     mqtt_client_t *c = p;

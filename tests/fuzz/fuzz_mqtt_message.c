@@ -25,8 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (data[0] % 2 == 0) {
         mqtt_sig_msg_t msg;
         if (mqtt_sig_parse(text, len, &msg) == WEBRTC_STATUS_SUCCESS) {
-            char *wire = mqtt_sig_encode(msg.type, msg.from, msg.to, msg.correlation,
-                                         msg.payload, msg.payload_len);
+            char *wire = mqtt_sig_encode(msg.type, msg.from, msg.to, msg.correlation, msg.payload,
+                                         msg.payload_len);
             if (wire == NULL) {
                 abort(); /* everything the parser accepts can be sent again */
             }

@@ -34,8 +34,8 @@ static uint16_t free_port(void)
 static int can_connect(uint16_t port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in a = {
+        .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     int ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
     if (fd >= 0) {
         close(fd);
@@ -68,8 +68,9 @@ int test_broker_start(test_broker_t *b)
         }
         return -1;
     }
-    fprintf(f, "listener %u 127.0.0.1\nallow_anonymous true\npersistence false\n"
-               "log_dest stderr\nlog_type error\nlog_type warning\n",
+    fprintf(f,
+            "listener %u 127.0.0.1\nallow_anonymous true\npersistence false\n"
+            "log_dest stderr\nlog_type error\nlog_type warning\n",
             (unsigned)b->port);
     fclose(f);
     return launch(b);

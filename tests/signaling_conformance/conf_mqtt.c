@@ -65,8 +65,8 @@ static bool inject_malformed(const char *room, int index)
     /* and a presence record that lies about who it is */
     snprintf(topic, sizeof(topic), "edgertc/%s/presence/liar", room);
     const char *lie = "{\"type\":\"presence\",\"from\":\"master\",\"role\":\"master\"}";
-    ok = ok && mosquitto_publish(raw, NULL, topic, (int)strlen(lie), lie, 1, false) ==
-                   MOSQ_ERR_SUCCESS;
+    ok = ok &&
+         mosquitto_publish(raw, NULL, topic, (int)strlen(lie), lie, 1, false) == MOSQ_ERR_SUCCESS;
     for (int i = 0; i < 20; i++) {
         mosquitto_loop(raw, 50, 1);
     }
@@ -153,8 +153,9 @@ static int check_reconnect(void)
         printf("    reconnect: first connection failed\n");
         fail = 1;
     }
-    if (!fail && (test_broker_kill(&broker) != 0 || !w_wait(&wm, &wm.connecting_after_loss, 1, 15) ||
-                  test_broker_restart(&broker) != 0)) {
+    if (!fail &&
+        (test_broker_kill(&broker) != 0 || !w_wait(&wm, &wm.connecting_after_loss, 1, 15) ||
+         test_broker_restart(&broker) != 0)) {
         printf("    reconnect: the loss was not reported as CONNECTING\n");
         fail = 1;
     }

@@ -169,13 +169,14 @@ static ctx_t *start(const char *name, const char *room, int index)
     c->cfg = B->make_config(room, index);
     assert_non_null(c->cfg);
     assert_int_equal(S->init(c->cfg, &c->client), WEBRTC_STATUS_SUCCESS);
-    assert_int_equal(S->set_callbacks(c->client, (uint64_t)(uintptr_t)c, cb_msg, cb_state, cb_error),
-                     WEBRTC_STATUS_SUCCESS);
+    assert_int_equal(
+        S->set_callbacks(c->client, (uint64_t)(uintptr_t)c, cb_msg, cb_state, cb_error),
+        WEBRTC_STATUS_SUCCESS);
     if (S->set_role_type != NULL) {
-        assert_int_equal(S->set_role_type(c->client, index == 1
-                                                         ? WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_VIEWER
-                                                         : WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER),
-                         WEBRTC_STATUS_SUCCESS);
+        assert_int_equal(
+            S->set_role_type(c->client, index == 1 ? WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_VIEWER
+                                                   : WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER),
+            WEBRTC_STATUS_SUCCESS);
     }
     assert_int_equal(S->connect(c->client), WEBRTC_STATUS_SUCCESS);
     return c;
@@ -231,8 +232,8 @@ static void pair(const char *room, ctx_t **master, ctx_t **viewer, char *master_
 
 #define OFFER  "{\"type\":\"offer\",\"sdp\":\"v=0\\r\\no=viewer 1 1 IN IP4 0.0.0.0\\r\\n\"}"
 #define ANSWER "{\"type\":\"answer\",\"sdp\":\"v=0\\r\\no=master 2 2 IN IP4 0.0.0.0\\r\\n\"}"
-#define CAND(n)                                                                                  \
-    "{\"candidate\":\"candidate:" #n " 1 udp 2122260223 10.77.0.1 " #n                           \
+#define CAND(n)                                                                                    \
+    "{\"candidate\":\"candidate:" #n " 1 udp 2122260223 10.77.0.1 " #n                             \
     " typ host\",\"sdpMid\":\"0\",\"sdpMLineIndex\":0}"
 
 /* ---- the checks ------------------------------------------------------------------------------ */
@@ -365,8 +366,8 @@ static void check_malformed_outgoing(void **state)
     assert_non_null(huge);
     memset(huge, 'a', big);
     huge[big] = '\0';
-    esp_webrtc_signaling_message_t msg = {.message_type = ESP_WEBRTC_MESSAGE_OFFER,
-                                          .payload = huge, .payload_len = (uint32_t)big};
+    esp_webrtc_signaling_message_t msg = {
+        .message_type = ESP_WEBRTC_MESSAGE_OFFER, .payload = huge, .payload_len = (uint32_t)big};
     snprintf(msg.peer_client_id, sizeof(msg.peer_client_id), "%s", master_id);
     assert_int_not_equal(S->send_message(v->client, &msg), WEBRTC_STATUS_SUCCESS);
     free(huge);

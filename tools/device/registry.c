@@ -16,8 +16,8 @@ const char *dev_registry_names(char *buf, size_t len)
     size_t used = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < edgertc_signaling_count(); i++) {
-        int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
-                         edgertc_signaling_at(i)->name);
+        int n =
+            snprintf(buf + used, len - used, "%s%s", i ? ", " : "", edgertc_signaling_at(i)->name);
         if (n < 0 || (size_t)n >= len - used) {
             break;
         }
