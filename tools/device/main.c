@@ -19,6 +19,7 @@
 #include "events.h"
 #include "media.h"
 #include "options.h"
+#include "registry.h"
 #include "util/log.h"
 
 typedef struct {
@@ -113,7 +114,7 @@ int main(int argc, char **argv)
     ertc_log_set_level((int)o.log_level);
     app_webrtc_set_log_level(o.log_level);
 
-    if (o.signaling != DEV_SIGNALING_APPRTC) {
+    if (o.signaling != DEV_SIGNALING_APPRTC && o.signaling != DEV_SIGNALING_REGISTERED) {
         fprintf(stderr, "edgertc-device: --signaling %s is not available in this build\n",
                 dev_signaling_name(o.signaling));
         return DEV_EXIT_UNAVAILABLE;
@@ -135,7 +136,8 @@ int main(int argc, char **argv)
     }
 
     char what[300];
-    snprintf(what, sizeof(what), "room %s at %s", o.room, o.server);
+    snprintf(what, sizeof(what), "room %s at %s", o.room ? o.room : "-",
+             o.server ? o.server : (o.signaling_name ? o.signaling_name : "-"));
     dev_events_t events;
     if (!dev_events_open(&events, o.events_json, what)) {
         fprintf(stderr, "edgertc-device: --events-json \"%s\": %s\n", o.events_json,
@@ -156,6 +158,18 @@ int main(int argc, char **argv)
     app_webrtc_config_t cfg = WEBRTC_APP_CONFIG_DEFAULT();
     cfg.signaling_client_if = apprtc_signaling_client_if_get();
     cfg.signaling_cfg = &apprtc;
+    dev_registry_sel_t reg = {0}; /* --signaling NAME of a registered backend (registry.c) */
+    if (o.signaling == DEV_SIGNALING_REGISTERED) {
+        rc = dev_registry_open(&o, ice, n_ice, &reg, err, sizeof(err));
+        if (rc != DEV_EXIT_OK) {
+            fprintf(stderr, "edgertc-device: %s\n", err);
+            dev_events_close(&events);
+            dev_media_close(&media);
+            return rc;
+        }
+        cfg.signaling_client_if = reg.sig_if;
+        cfg.signaling_cfg = reg.sig_cfg;
+    }
     cfg.role_type = o.viewer ? WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_VIEWER
                              : WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER;
     cfg.logLevel = o.log_level;
@@ -181,9 +195,10 @@ int main(int argc, char **argv)
                 webrtc_status_name(status), (unsigned)status);
         dev_events_close(&events);
         dev_media_close(&media);
+        dev_registry_close(&reg);
         return exit_for_init_status(status);
     }
-    if (!o.viewer) {
+    if (!o.viewer && o.signaling == DEV_SIGNALING_APPRTC) {
         dev_events_status("viewer page: %s/r/%s", o.server, o.room);
     }
     if (pthread_create(&stopper.thread, NULL, stopper_main, &stopper) != 0) {
@@ -191,6 +206,7 @@ int main(int argc, char **argv)
         app_webrtc_terminate();
         dev_events_close(&events);
         dev_media_close(&media);
+        dev_registry_close(&reg);
         return DEV_EXIT_FAILURE;
     }
 
@@ -201,6 +217,7 @@ int main(int argc, char **argv)
     dev_media_report(&media);
     dev_media_close(&media);
     dev_events_close(&events);
+    dev_registry_close(&reg); /* app_webrtc_run has freed the signaling client */
     if (status != WEBRTC_STATUS_SUCCESS) {
         fprintf(stderr, "edgertc-device: stopped with an error: %s (status %u)\n",
                 webrtc_status_name(status), (unsigned)status);

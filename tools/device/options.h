@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #define DEV_MAX_ICE_URLS 4
+#define DEV_MAX_SIGNALING_OPTS 16
 
 /* Exit statuses (also in --help). */
 enum {
@@ -26,6 +27,7 @@ typedef enum {
     DEV_SIGNALING_APPRTC = 0,
     DEV_SIGNALING_KVS,
     DEV_SIGNALING_BRIDGE,
+    DEV_SIGNALING_REGISTERED, /* a backend from edgertc_signaling_registry.h (registry.c) */
 } dev_signaling_t;
 
 typedef enum {
@@ -42,6 +44,9 @@ typedef struct {
 typedef struct {
     dev_signaling_t signaling;
     bool viewer; /* --role viewer: the device offers */
+    const char *signaling_name; /* --signaling NAME of a registered backend */
+    const char *signaling_opt[DEV_MAX_SIGNALING_OPTS]; /* --signaling-opt KEY=VALUE */
+    uint32_t n_signaling_opt;
 
     /* AppRTC */
     const char *server;
