@@ -4,6 +4,7 @@
  */
 #include "signaling/bridge/bridge_msg.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
@@ -113,6 +114,18 @@ WEBRTC_STATUS ertc_bridge_msg_encode(const ertc_bridge_msg_t *msg, uint8_t *out,
     n += put_uint_field(out + n, F_PAYLOAD_LEN, (uint32_t)msg->payload_len);
     *out_len = n;
     return WEBRTC_STATUS_SUCCESS;
+}
+
+uint8_t *ertc_bridge_msg_serialize(const ertc_bridge_msg_t *msg, size_t *out_len)
+{
+    size_t need = ertc_bridge_msg_encoded_len(msg);
+    uint8_t *buf = malloc(need > 0 ? need : 1);
+    if (buf == NULL || out_len == NULL ||
+        ertc_bridge_msg_encode(msg, buf, need, out_len) != WEBRTC_STATUS_SUCCESS) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
 }
 
 /* Reads a varint of at most 10 bytes; 0 when truncated or too long. */

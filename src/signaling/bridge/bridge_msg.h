@@ -63,6 +63,10 @@ size_t ertc_bridge_msg_encoded_len(const ertc_bridge_msg_t *msg);
 WEBRTC_STATUS ertc_bridge_msg_encode(const ertc_bridge_msg_t *msg, uint8_t *out, size_t out_cap,
                                      size_t *out_len);
 
+/* Encodes into a buffer from malloc() (webrtc_bridge_send_message takes such buffers);
+ * NULL on a limit or allocation failure. */
+uint8_t *ertc_bridge_msg_serialize(const ertc_bridge_msg_t *msg, size_t *out_len);
+
 /* MALFORMED for bad wire data, LIMIT_EXCEEDED for a field over its limit. When payloadLen is
  * present it must equal the payload's length. */
 WEBRTC_STATUS ertc_bridge_msg_decode(const uint8_t *buf, size_t len, ertc_bridge_msg_t *msg);
