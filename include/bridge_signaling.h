@@ -49,6 +49,8 @@ void webrtc_bridge_send_message(const char *data, int len);
 void webrtc_bridge_register_handler(webrtc_bridge_msg_cb_t handler);
 /* edgertc addition: called when the link comes up (true) or goes down (false). */
 void webrtc_bridge_register_state_handler(void (*handler)(bool up));
+/* edgertc addition: whether the link is connected now. */
+bool webrtc_bridge_is_up(void);
 /* edgertc addition: stops the link (tests, shutdown). */
 void webrtc_bridge_stop(void);
 /* edgertc addition: drops the current connection; the link reconnects (tests). */

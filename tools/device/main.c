@@ -16,6 +16,7 @@
 
 #include "app_webrtc.h"
 #include "apprtc_signaling.h"
+#include "bridge_mode.h"
 #include "events.h"
 #include "media.h"
 #include "options.h"
@@ -113,7 +114,7 @@ int main(int argc, char **argv)
     ertc_log_set_level((int)o.log_level);
     app_webrtc_set_log_level(o.log_level);
 
-    if (o.signaling != DEV_SIGNALING_APPRTC) {
+    if (o.signaling != DEV_SIGNALING_APPRTC && !dev_bridge_mode_streaming(&o)) {
         fprintf(stderr, "edgertc-device: --signaling %s is not available in this build\n",
                 dev_signaling_name(o.signaling));
         return DEV_EXIT_UNAVAILABLE;
@@ -174,7 +175,10 @@ int main(int argc, char **argv)
     cfg.implementation_config = dev_media_pc_config(&media);
 
     app_webrtc_register_event_callback(dev_events_handle, &events);
-    WEBRTC_STATUS status = app_webrtc_init(&cfg);
+    WEBRTC_STATUS status = dev_bridge_mode_apply(&o, &cfg); /* --mode, --bridge */
+    if (status == WEBRTC_STATUS_SUCCESS) {
+        status = app_webrtc_init(&cfg);
+    }
     memset(ice, 0, sizeof(ice)); /* app_webrtc keeps its own copy; drop the TURN password */
     if (status != WEBRTC_STATUS_SUCCESS) {
         fprintf(stderr, "edgertc-device: could not start: %s (status %u); see the log above\n",
@@ -183,7 +187,7 @@ int main(int argc, char **argv)
         dev_media_close(&media);
         return exit_for_init_status(status);
     }
-    if (!o.viewer) {
+    if (!o.viewer && o.server != NULL) {
         dev_events_status("viewer page: %s/r/%s", o.server, o.room);
     }
     if (pthread_create(&stopper.thread, NULL, stopper_main, &stopper) != 0) {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bridge_mode.h"
 #include "util/log.h"
 
 typedef enum {
@@ -31,6 +32,8 @@ typedef enum {
     F_EVENTS_JSON,
     F_LOG_LEVEL,
     F_HELP,
+    F_MODE,
+    F_BRIDGE,
 } flag_id_t;
 
 typedef struct {
@@ -51,6 +54,7 @@ static const flag_t FLAGS[] = {
     {"--max-sessions", F_MAX_SESSIONS, true}, {"--duration", F_DURATION, true},
     {"--events-json", F_EVENTS_JSON, true}, {"--log-level", F_LOG_LEVEL, true},
     {"--help", F_HELP, false},            {"-h", F_HELP, false},
+    {"--mode", F_MODE, true},             {"--bridge", F_BRIDGE, true},
 };
 
 void dev_options_print_help(FILE *f)
@@ -107,6 +111,7 @@ void dev_options_print_help(FILE *f)
         "signaling failed for good, 2 for bad flags or configuration, 3 when this build lacks\n"
         "the backend asked for.\n",
         f);
+    dev_bridge_mode_print_help(f);
 }
 
 const char *dev_signaling_name(dev_signaling_t s)
@@ -289,6 +294,8 @@ static bool apply_flag(const flag_t *flag, const char *v, dev_options_t *o, char
         return true;
     }
     case F_HELP: return true;
+    case F_MODE: o->mode = v; return dev_bridge_mode_parse(v, err, errlen);
+    case F_BRIDGE: o->bridge = v; return true;
     }
     return false;
 }
@@ -296,6 +303,10 @@ static bool apply_flag(const flag_t *flag, const char *v, dev_options_t *o, char
 /* Cross-flag checks, after every flag was read. */
 static int check_combination(dev_options_t *o, char *err, size_t errlen)
 {
+    int split_rc = dev_bridge_mode_check(o, err, errlen);
+    if (split_rc != DEV_EXIT_OK) {
+        return split_rc;
+    }
     if (o->turn_pass == NULL) {
         o->turn_pass = getenv("EDGERTC_TURN_PASS");
     }

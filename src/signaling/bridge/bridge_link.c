@@ -278,8 +278,9 @@ static void *link_thread(void *arg)
             process_rx(l);
         } else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
             set_down(l);
-            if (l->ep.kind == ERTC_BRIDGE_TRANSPORT_SERIAL) {
-                /* a hung-up tty reports at once: wait before reopening */
+            if (!l->listening) {
+                /* a hung-up tty, or a peer that accepts and closes at once, would make the
+                 * reconnect spin: wait before trying again */
                 (void)wait_for(l, -1, ERTC_BRIDGE_LINK_RETRY_MS);
             }
         }

@@ -150,6 +150,10 @@ static void pull_ice_servers(bridge_client_t *c)
             if (!r.have_more) {
                 break; /* no more servers */
             }
+            if (index == 0) {
+                index++; /* no STUN server but TURN ones follow (index 0 is the STUN slot) */
+                continue;
+            }
             tries++;
             sleep_ms(ICE_BUSY_RETRY_MS);
             continue;
@@ -383,8 +387,10 @@ static WEBRTC_STATUS bridge_connect(void *client)
         return WEBRTC_STATUS_NULL_ARG;
     }
     webrtc_bridge_start(); /* idempotent; the application normally started it already */
+    bool up = webrtc_bridge_is_up(); /* the link may have come up before this client existed */
     pthread_mutex_lock(&c->mu);
     c->connected = true;
+    c->link_up = c->link_up || up;
     WEBRTC_STATUS (*cb)(uint64_t, webrtc_signaling_client_state_t) = c->on_state;
     uint64_t custom = c->custom;
     bool ready = c->link_up && c->on_msg != NULL;

@@ -58,9 +58,7 @@ static void flush_locked(void)
         webrtc_bridge_send_message((char *)g_queue[i].buf, (int)g_queue[i].len);
         g_stats.forwarded++;
     }
-    if (g_queue_len > 0) {
-        ERTC_LOGI(TAG, "bridge: streaming device ready, %zu queued messages sent", g_queue_len);
-    }
+    ERTC_LOGI(TAG, "bridge: streaming device ready, %zu queued messages sent", g_queue_len);
     g_queue_len = 0;
 }
 

@@ -109,6 +109,14 @@ void webrtc_bridge_register_state_handler(void (*handler)(bool up))
     pthread_mutex_unlock(&g_mu);
 }
 
+bool webrtc_bridge_is_up(void)
+{
+    pthread_mutex_lock(&g_mu);
+    bool up = g_link != NULL && ertc_bridge_link_is_up(g_link);
+    pthread_mutex_unlock(&g_mu);
+    return up;
+}
+
 void webrtc_bridge_drop(void)
 {
     pthread_mutex_lock(&g_mu);
