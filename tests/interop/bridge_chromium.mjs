@@ -4,7 +4,10 @@
 // UNIX-socket relay this script controls, and headless Chromium as the viewer.
 //
 // Usage (inside a private network namespace, see run-in-netns.sh):
-//   node bridge_chromium.mjs <edgertc-signald> <edgertc-device> <repo>/web
+//   node bridge_chromium.mjs <edgertc-signald> <edgertc-device> <repo>/web [unix|tcp|serial]
+// The transport (default unix): unix and tcp go through a relay in this script; serial uses
+// two pty pairs joined by bridge_pty_relay.py (a null-modem cable). The cut/restore check runs
+// on unix and tcp (a pty cable cannot be unplugged and plugged back under the same name).
 //
 // Checks, in order:
 //  1. the viewer's offer reaches the signaling-only device and is queued (no streaming device);
@@ -29,8 +32,8 @@ const STREAMING_DELAY_MS = 5_000;
 const MEDIA_TIMEOUT_MS = 30_000;
 const HARD_TIMEOUT_MS = 110_000;
 
-const [signaldBin, deviceBin, webDir] = process.argv.slice(2);
-if (!signaldBin || !deviceBin || !webDir) {
+const [signaldBin, deviceBin, webDir, transport = 'unix'] = process.argv.slice(2);
+if (!signaldBin || !deviceBin || !webDir || !['unix', 'tcp', 'serial'].includes(transport)) {
   console.error('usage: node bridge_chromium.mjs <edgertc-signald> <edgertc-device> <web>');
   process.exit(2);
 }
@@ -44,6 +47,13 @@ const output = [];
 const dir = mkdtempSync(path.join(tmpdir(), 'ertc-bridge-'));
 const sigSock = path.join(dir, 'signaling.sock');
 const relaySock = path.join(dir, 'relay.sock');
+const sigPort = 20000 + Math.floor(Math.random() * 20000);
+const relayPort = sigPort + 1;
+// --bridge of each device; serial paths are filled in when the pty cable exists
+const ep = {
+  signaling: transport === 'tcp' ? `tcp:${IP}:${sigPort}` : `unix:${sigSock}`,
+  streaming: transport === 'tcp' ? `tcp:${IP}:${relayPort}` : `unix:${relaySock}`,
+};
 
 function log(...args) {
   console.log('[bridge_chromium]', ...args);
@@ -118,7 +128,7 @@ function startRelay() {
       return;
     }
     relay.connections++;
-    const up = net.createConnection(sigSock);
+    const up = transport === 'tcp' ? net.createConnection(sigPort, IP) : net.createConnection(sigSock);
     for (const s of [down, up]) {
       relay.sockets.add(s);
       s.on('error', () => {});
@@ -127,7 +137,10 @@ function startRelay() {
     down.pipe(up);
     up.pipe(down);
   });
-  return new Promise((resolve) => server.listen(relaySock, () => resolve(server)));
+  return new Promise((resolve) => {
+    if (transport === 'tcp') server.listen(relayPort, IP, () => resolve(server));
+    else server.listen(relaySock, () => resolve(server));
+  });
 }
 
 async function frames() {
@@ -162,13 +175,28 @@ async function main() {
     });
   });
 
+  if (transport === 'serial') {
+    step = 'pty cable';
+    const relayPy = new URL('./bridge_pty_relay.py', import.meta.url).pathname;
+    await withTimeout(new Promise((resolve) => {
+      start('ptyrelay', '/usr/bin/python3', [relayPy], (l) => {
+        const m = /^PTYS (\S+) (\S+)$/.exec(l);
+        if (m) {
+          ep.signaling = `serial:${m[1]}`;
+          ep.streaming = `serial:${m[2]}`;
+          resolve();
+        }
+      });
+    }), 10_000);
+  }
+
   step = 'signaling-only device starts';
   const room = 'bridge' + randomBytes(4).toString('hex');
-  start('signaling', deviceBin, ['--mode', 'signaling-only', '--bridge', `unix:${sigSock}`,
+  start('signaling', deviceBin, ['--mode', 'signaling-only', '--bridge', ep.signaling,
     '--signaling', 'apprtc', '--server', base, '--room', room, '--log-level', 'info']);
   await waitLine((l) => l.startsWith('[signaling]') && /signaling: connected/.test(l), 15_000,
     'signaling-only device connected to signald');
-  await startRelay();
+  if (transport !== 'serial') await startRelay();
 
   step = 'viewer offers; the offer is queued';
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -179,7 +207,7 @@ async function main() {
 
   step = 'streaming-only device starts 5 s later';
   await new Promise((r) => setTimeout(r, STREAMING_DELAY_MS));
-  start('streaming', deviceBin, ['--mode', 'streaming-only', '--bridge', `unix:${relaySock}`,
+  start('streaming', deviceBin, ['--mode', 'streaming-only', '--bridge', ep.streaming,
     '--video', 'testsrc', '--audio', 'none', '--log-level', 'info']);
   await waitLine((l) => /streaming device ready, \d+ queued messages sent/.test(l), 15_000,
     'queue flushed on READY');
@@ -192,6 +220,15 @@ async function main() {
   await waitLine((l) => l.startsWith('[streaming:err]') && /app_webrtc: ICE servers: \d+ \([1-9]\d* TURN\)/.test(l),
     10_000, 'TURN server on the streaming device');
   if (output.some((l) => l.includes(secret))) throw new Error('the TURN secret appeared in a program\'s output');
+
+  if (transport === 'serial') {
+    const f4 = await waitFramesAbove(f1 + 10, 10_000, 'video keeps flowing');
+    finished = true;
+    await cleanup();
+    rmSync(dir, { recursive: true, force: true });
+    log(`split mode over a serial (pty) bridge: OK (${f4} frames)`);
+    process.exit(0);
+  }
 
   step = 'link cut and restored mid-session';
   const upsBefore = count(/^\[streaming:err\].*bridge link up/);
@@ -216,7 +253,7 @@ async function main() {
   finished = true;
   await cleanup();
   rmSync(dir, { recursive: true, force: true });
-  log('split mode through the bridge: OK');
+  log(`split mode through the ${transport} bridge: OK`);
   process.exit(0);
 }
 

@@ -1,0 +1,44 @@
+#!/usr/bin/python3
+"""tests/interop/bridge_pty_relay.py — a null-modem cable for the split-mode interop test.
+
+Creates two pseudo-terminal pairs, prints the two slave device paths on one line
+("PTYS <a> <b>"), then copies bytes between the two master sides until killed, so that
+edgertc-device --bridge serial:<a> and --bridge serial:<b> talk as over a serial line.
+The slaves are put in raw mode here as well, so nothing is translated before the devices
+open them. Standard library only.
+"""
+import os
+import select
+import sys
+import termios
+import tty
+
+
+def main():
+    masters = []
+    names = []
+    slaves = []
+    for _ in range(2):
+        m, s = os.openpty()
+        tty.setraw(s, termios.TCSANOW)
+        masters.append(m)
+        slaves.append(s)  # kept open so the slave side never reports a hang-up
+        names.append(os.ttyname(s))
+    print("PTYS", names[0], names[1], flush=True)
+    peer = {masters[0]: masters[1], masters[1]: masters[0]}
+    while True:
+        ready, _, _ = select.select(masters, [], [])
+        for m in ready:
+            try:
+                data = os.read(m, 65536)
+            except OSError:
+                data = b""
+            if data:
+                os.write(peer[m], data)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit(0)
