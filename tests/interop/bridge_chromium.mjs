@@ -5,9 +5,10 @@
 //
 // Usage (inside a private network namespace, see run-in-netns.sh):
 //   node bridge_chromium.mjs <edgertc-signald> <edgertc-device> <repo>/web [unix|tcp|serial]
-// The transport (default unix): unix and tcp go through a relay in this script; serial uses
-// two pty pairs joined by bridge_pty_relay.py (a null-modem cable). The cut/restore check runs
-// on unix and tcp (a pty cable cannot be unplugged and plugged back under the same name).
+// The transport (default unix): unix and tcp go through a relay in this script (the cut
+// destroys its connections and refuses new ones); serial uses two pty pairs joined by
+// bridge_pty_relay.py, a null-modem cable whose cut drops the bytes, so the link's keepalive
+// has to notice it.
 //
 // Checks, in order:
 //  1. the viewer's offer reaches the signaling-only device and is queued (no streaming device);
@@ -121,6 +122,7 @@ const count = (re) => output.filter((l) => re.test(l)).length;
 
 // The "cable": a UNIX-socket relay between the streaming device and the signaling device.
 const relay = { cut: false, sockets: new Set(), connections: 0 };
+let ptyRelay = null; // the serial variant's cable (bridge_pty_relay.py)
 function startRelay() {
   const server = net.createServer((down) => {
     if (relay.cut) {
@@ -179,7 +181,7 @@ async function main() {
     step = 'pty cable';
     const relayPy = new URL('./bridge_pty_relay.py', import.meta.url).pathname;
     await withTimeout(new Promise((resolve) => {
-      start('ptyrelay', '/usr/bin/python3', [relayPy], (l) => {
+      ptyRelay = start('ptyrelay', '/usr/bin/python3', [relayPy], (l) => {
         const m = /^PTYS (\S+) (\S+)$/.exec(l);
         if (m) {
           ep.signaling = `serial:${m[1]}`;
@@ -221,26 +223,22 @@ async function main() {
     10_000, 'TURN server on the streaming device');
   if (output.some((l) => l.includes(secret))) throw new Error('the TURN secret appeared in a program\'s output');
 
-  if (transport === 'serial') {
-    const f4 = await waitFramesAbove(f1 + 10, 10_000, 'video keeps flowing');
-    finished = true;
-    await cleanup();
-    rmSync(dir, { recursive: true, force: true });
-    log(`split mode over a serial (pty) bridge: OK (${f4} frames)`);
-    process.exit(0);
-  }
-
   step = 'link cut and restored mid-session';
   const upsBefore = count(/^\[streaming:err\].*bridge link up/);
-  relay.cut = true;
-  for (const s of relay.sockets) s.destroy();
-  await waitLine((l) => l.startsWith('[streaming:err]') && /bridge link down/.test(l), 5_000,
+  if (transport === 'serial') {
+    ptyRelay.kill('SIGUSR1'); // unplug: the keepalive must notice the silence
+  } else {
+    relay.cut = true;
+    for (const s of relay.sockets) s.destroy();
+  }
+  await waitLine((l) => l.startsWith('[streaming:err]') && /bridge link down/.test(l), 10_000,
     'link loss seen by the streaming device');
   await new Promise((r) => setTimeout(r, 2_000));
-  relay.cut = false;
+  if (transport === 'serial') ptyRelay.kill('SIGUSR2');
+  else relay.cut = false;
   const t0 = Date.now();
   while (count(/^\[streaming:err\].*bridge link up/) <= upsBefore) {
-    if (Date.now() - t0 > 10_000) throw new Error('the streaming device did not reconnect the bridge in 10 s');
+    if (Date.now() - t0 > 15_000) throw new Error('the streaming device did not reconnect the bridge in 15 s');
     await new Promise((r) => setTimeout(r, 200));
   }
   await waitLine((l) => /streaming device ready/.test(l) && count(/streaming device ready/) >= 2, 10_000,

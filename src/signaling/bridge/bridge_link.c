@@ -15,6 +15,7 @@
 #include "signaling/bridge/bridge_chunk.h"
 #include "signaling/bridge/bridge_frame.h"
 #include "signaling/bridge/bridge_msg.h"
+#include "port/port.h"
 #include "util/alloc.h"
 #include "util/log.h"
 
@@ -36,9 +37,12 @@ struct ertc_bridge_link {
     uint16_t tx_seq;
     bool stop;
     bool drop;
+    bool peer_seen; /* a valid frame arrived on this connection: the link is "up" */
     ertc_bridge_link_stats_t stats;
 
     /* link thread only */
+    uint64_t last_rx_ms;   /* anything received, or the connection made */
+    uint64_t last_ping_ms;
     uint8_t rx[RX_BUF_LEN];
     size_t rx_len;
     ertc_bridge_reassembler_t reasm;
@@ -131,12 +135,32 @@ WEBRTC_STATUS ertc_bridge_link_send(ertc_bridge_link_t *l, const uint8_t *msg, s
     return st;
 }
 
+/* The transport is open: say hello with a PING. The link counts as up (on_state) only when
+ * the first valid frame comes back, because an open serial port says nothing about the far
+ * end, and messages sent into an unplugged cable are lost. */
 static void set_up(ertc_bridge_link_t *l, int fd)
 {
+    l->last_rx_ms = ertc_time_mono_ms();
+    l->last_ping_ms = l->last_rx_ms;
     pthread_mutex_lock(&l->mu);
     l->fd = fd;
-    l->stats.connects++;
+    l->peer_seen = false;
+    (void)send_locked(l, ERTC_BRIDGE_FRAME_PING, NULL, 0);
     pthread_mutex_unlock(&l->mu);
+}
+
+static void announce_up(ertc_bridge_link_t *l)
+{
+    pthread_mutex_lock(&l->mu);
+    bool first = !l->peer_seen;
+    l->peer_seen = true;
+    if (first) {
+        l->stats.connects++;
+    }
+    pthread_mutex_unlock(&l->mu);
+    if (!first) {
+        return;
+    }
     ERTC_LOGI(TAG, "bridge link up (%s)", l->ep.kind == ERTC_BRIDGE_TRANSPORT_SERIAL ? "serial"
                                           : l->ep.kind == ERTC_BRIDGE_TRANSPORT_TCP  ? "tcp"
                                                                                      : "unix");
@@ -153,9 +177,14 @@ static void set_down(ertc_bridge_link_t *l)
     }
     l->fd = -1;
     l->drop = false;
+    bool was_up = l->peer_seen;
+    l->peer_seen = false;
     pthread_mutex_unlock(&l->mu);
     l->rx_len = 0;
     ertc_bridge_reassembler_reset(&l->reasm);
+    if (!was_up) {
+        return;
+    }
     ERTC_LOGI(TAG, "bridge link down; reconnecting");
     if (l->cb.on_state != NULL) {
         l->cb.on_state(l->cb.user, false);
@@ -208,6 +237,7 @@ static void process_rx(ertc_bridge_link_t *l)
         }
         pthread_mutex_unlock(&l->mu);
         if (st == WEBRTC_STATUS_SUCCESS) {
+            announce_up(l);
             handle_frame(l, &f);
         } else {
             ERTC_LOGW(TAG, "bridge: malformed frame, %zu bytes skipped", used);
@@ -249,6 +279,27 @@ static void try_connect(ertc_bridge_link_t *l)
     }
 }
 
+/* Sends a PING after a quiet second; declares the link dead after ERTC_BRIDGE_LINK_DEAD_MS. */
+static void keepalive(ertc_bridge_link_t *l)
+{
+    uint64_t now = ertc_time_mono_ms();
+    if (now - l->last_rx_ms >= ERTC_BRIDGE_LINK_DEAD_MS) {
+        ERTC_LOGW(TAG, "bridge: nothing received for %u ms: the link is dead",
+                  (unsigned)(now - l->last_rx_ms));
+        pthread_mutex_lock(&l->mu);
+        l->drop = true;
+        pthread_mutex_unlock(&l->mu);
+        return;
+    }
+    if (now - l->last_rx_ms >= ERTC_BRIDGE_LINK_KEEPALIVE_MS &&
+        now - l->last_ping_ms >= ERTC_BRIDGE_LINK_KEEPALIVE_MS) {
+        l->last_ping_ms = now;
+        pthread_mutex_lock(&l->mu);
+        (void)send_locked(l, ERTC_BRIDGE_FRAME_PING, NULL, 0);
+        pthread_mutex_unlock(&l->mu);
+    }
+}
+
 static void *link_thread(void *arg)
 {
     ertc_bridge_link_t *l = arg;
@@ -266,14 +317,19 @@ static void *link_thread(void *arg)
         }
         if (drop) {
             set_down(l);
+            if (!l->listening) {
+                (void)wait_for(l, -1, ERTC_BRIDGE_LINK_RETRY_MS);
+            }
             continue;
         }
-        short ev = wait_for(l, fd, 1000);
+        short ev = wait_for(l, fd, 250);
         if (ev == 0) {
+            keepalive(l);
             continue;
         }
         ssize_t n = read(fd, l->rx + l->rx_len, sizeof(l->rx) - l->rx_len);
         if (n > 0) {
+            l->last_rx_ms = ertc_time_mono_ms();
             l->rx_len += (size_t)n;
             process_rx(l);
         } else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
@@ -348,7 +404,7 @@ uint16_t ertc_bridge_link_port(const ertc_bridge_link_t *l)
 bool ertc_bridge_link_is_up(ertc_bridge_link_t *l)
 {
     pthread_mutex_lock(&l->mu);
-    bool up = l->fd >= 0;
+    bool up = l->fd >= 0 && l->peer_seen;
     pthread_mutex_unlock(&l->mu);
     return up;
 }

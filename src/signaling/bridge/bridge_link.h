@@ -2,7 +2,8 @@
  * Bridge link: a reliable message pipe between the signaling device and the streaming device
  * over one bridge transport (bridge_transport.h). It frames and chunks outgoing messages
  * (bridge_frame.h, bridge_chunk.h), reassembles incoming ones on its own thread, rejects and
- * counts malformed frames without dropping the link, answers PING, and reconnects when the
+ * counts malformed frames without dropping the link, keeps the link alive with PING/PONG,
+ * and reconnects when the
  * transport drops: the listening side accepts the next connection, the connecting side (and a
  * serial line) retries every ERTC_BRIDGE_LINK_RETRY_MS.
  *
@@ -19,13 +20,19 @@
 #include "webrtc_status.h"
 
 #define ERTC_BRIDGE_LINK_RETRY_MS 200u
+/* Keepalive: after this long without receiving anything a PING is sent (once per interval);
+ * after ERTC_BRIDGE_LINK_DEAD_MS without anything the link is declared down and reconnected.
+ * This is how a serial line, which never reports a hang-up, notices a dead or sleeping peer. */
+#define ERTC_BRIDGE_LINK_KEEPALIVE_MS 1000u
+#define ERTC_BRIDGE_LINK_DEAD_MS      5000u
 
 typedef struct ertc_bridge_link ertc_bridge_link_t;
 
 typedef struct {
     /* a complete message (a serialized SignalingMessage); msg is valid during the call */
     void (*on_message)(void *user, const uint8_t *msg, size_t len);
-    /* the transport came up (true) or went down (false) */
+    /* the link came up (true: the transport is open and a valid frame arrived from the far
+     * end) or went down (false) */
     void (*on_state)(void *user, bool up);
     void *user;
 } ertc_bridge_link_callbacks_t;
@@ -37,7 +44,7 @@ typedef struct {
     uint64_t messages_tx;
     uint64_t malformed_frames;  /* rejected by the frame parser (bad sync, field or CRC) */
     uint64_t dropped_messages;  /* partial messages dropped by the reassembler */
-    uint64_t connects;          /* times the transport came up */
+    uint64_t connects;          /* times the link came up */
 } ertc_bridge_link_stats_t;
 
 /* Starts the link thread. listen: accept connections (unix, tcp) instead of connecting. */
