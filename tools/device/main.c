@@ -16,6 +16,7 @@
 
 #include "app_webrtc.h"
 #include "apprtc_signaling.h"
+#include "bridge_mode.h"
 #include "events.h"
 #include "media.h"
 #include "options.h"
@@ -114,7 +115,8 @@ int main(int argc, char **argv)
     ertc_log_set_level((int)o.log_level);
     app_webrtc_set_log_level(o.log_level);
 
-    if (o.signaling != DEV_SIGNALING_APPRTC && o.signaling != DEV_SIGNALING_REGISTERED) {
+    if (o.signaling != DEV_SIGNALING_APPRTC && o.signaling != DEV_SIGNALING_REGISTERED &&
+        !dev_bridge_mode_streaming(&o)) {
         fprintf(stderr, "edgertc-device: --signaling %s is not available in this build\n",
                 dev_signaling_name(o.signaling));
         return DEV_EXIT_UNAVAILABLE;
@@ -188,7 +190,10 @@ int main(int argc, char **argv)
     cfg.implementation_config = dev_media_pc_config(&media);
 
     app_webrtc_register_event_callback(dev_events_handle, &events);
-    WEBRTC_STATUS status = app_webrtc_init(&cfg);
+    WEBRTC_STATUS status = dev_bridge_mode_apply(&o, &cfg); /* --mode, --bridge */
+    if (status == WEBRTC_STATUS_SUCCESS) {
+        status = app_webrtc_init(&cfg);
+    }
     memset(ice, 0, sizeof(ice)); /* app_webrtc keeps its own copy; drop the TURN password */
     if (status != WEBRTC_STATUS_SUCCESS) {
         fprintf(stderr, "edgertc-device: could not start: %s (status %u); see the log above\n",

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "registry.h"
+#include "bridge_mode.h"
 #include "util/log.h"
 
 typedef enum {
@@ -33,6 +34,8 @@ typedef enum {
     F_LOG_LEVEL,
     F_HELP,
     F_SIGNALING_OPT,
+    F_MODE,
+    F_BRIDGE,
 } flag_id_t;
 
 typedef struct {
@@ -54,6 +57,7 @@ static const flag_t FLAGS[] = {
     {"--events-json", F_EVENTS_JSON, true}, {"--log-level", F_LOG_LEVEL, true},
     {"--signaling-opt", F_SIGNALING_OPT, true},
     {"--help", F_HELP, false},            {"-h", F_HELP, false},
+    {"--mode", F_MODE, true},             {"--bridge", F_BRIDGE, true},
 };
 
 void dev_options_print_help(FILE *f)
@@ -115,6 +119,7 @@ void dev_options_print_help(FILE *f)
         "signaling failed for good, 2 for bad flags or configuration, 3 when this build lacks\n"
         "the backend asked for.\n",
         f);
+    dev_bridge_mode_print_help(f);
 }
 
 const char *dev_signaling_name(dev_signaling_t s)
@@ -313,6 +318,8 @@ static bool apply_flag(const flag_t *flag, const char *v, dev_options_t *o, char
         return true;
     }
     case F_HELP: return true;
+    case F_MODE: o->mode = v; return dev_bridge_mode_parse(v, err, errlen);
+    case F_BRIDGE: o->bridge = v; return true;
     }
     return false;
 }
@@ -320,6 +327,10 @@ static bool apply_flag(const flag_t *flag, const char *v, dev_options_t *o, char
 /* Cross-flag checks, after every flag was read. */
 static int check_combination(dev_options_t *o, char *err, size_t errlen)
 {
+    int split_rc = dev_bridge_mode_check(o, err, errlen);
+    if (split_rc != DEV_EXIT_OK) {
+        return split_rc;
+    }
     if (o->turn_pass == NULL) {
         o->turn_pass = getenv("EDGERTC_TURN_PASS");
     }

@@ -74,6 +74,10 @@ typedef struct {
     uint32_t duration_s; /* 0 = until SIGINT/SIGTERM */
     const char *events_json;
     uint32_t log_level; /* edgertc levels 1 verbose .. 7 silent */
+
+    /* split mode (bridge_mode.c) */
+    const char *mode;   /* NULL, "normal", "signaling-only" or "streaming-only" */
+    const char *bridge; /* unix:PATH, tcp:HOST:PORT or serial:DEVICE */
 } dev_options_t;
 
 /* Parses argv into *o. Returns DEV_EXIT_OK to run, -1 after --help (exit 0), or an exit status
