@@ -77,8 +77,8 @@ typedef struct {
     uint64_t answer_sent_us;
     uint64_t first_local_candidate_us; /* first candidate of ours sent */
     uint64_t first_remote_candidate_us;
-    uint64_t ice_connected_us;     /* 0 until the peer connection reports ICE apart from
-                                      DTLS (it reports both at dtls_connected_us now) */
+    uint64_t ice_connected_us;     /* ICE has a working candidate pair (the agent's
+                                      CONNECTED); DTLS starts then, so <= dtls_connected_us */
     uint64_t dtls_connected_us;    /* DTLS done, SRTP keys ready: state CONNECTED */
     uint64_t streaming_started_us; /* STREAMING_STARTED: the session's send queue exists */
     uint64_t first_video_frame_sent_us;

@@ -7,7 +7,8 @@
  * (connecting, connected, disconnected, failed, streaming started/stopped, gathering complete)
  * are raised once per session whoever reports them first: app_webrtc from the peer state, or
  * the peer connection through register_event_handler; none follows the session's
- * PEER_DISCONNECTED (events of a closed session's peer connection are dropped). Signaling-message
+ * PEER_DISCONNECTED (events of a closed session's peer connection are dropped, also those it
+ * raises while being destroyed after a new offer replaced it under the same peer id). Signaling-message
  * events (offer, answer, candidates) are raised by app_webrtc, which sees every such message; the
  * same events from the peer connection are dropped so that none is counted twice.
  */
@@ -200,7 +201,17 @@ void app_events_from_pc(app_webrtc_event_t event, uint32_t status, char *peer_id
         return;
     }
     const char *text = msg ? msg : "";
-    app_session_t *s = peer_id && peer_id[0] ? app_session_find_any(ctx, peer_id) : NULL;
+    /* The interface's events name a peer, not a session. A peer id is not enough when a new
+     * offer replaced a session: the old session is destroyed later by the reaper, and what its
+     * implementation says then (streaming stopped, "session destroyed") would land on the new,
+     * live session and use up its once-only events. ctx->destroying names the session being
+     * destroyed right now, so those go to the closed session and are dropped. */
+    app_session_t *s = NULL;
+    if (peer_id != NULL && peer_id[0] != '\0') {
+        s = ctx->destroying != NULL && strcmp(ctx->destroying->peer_id, peer_id) == 0
+                ? ctx->destroying
+                : app_session_find_any(ctx, peer_id);
+    }
     if (s != NULL && !s->closing) {
         app_session_event(ctx, s, event, status, "%s", text);
     } else if ((s != NULL || (peer_id && peer_id[0])) && once_per_session(event)) {

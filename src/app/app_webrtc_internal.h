@@ -102,6 +102,9 @@ typedef struct app_ctx {
     uint32_t max_sessions;
     uint64_t next_session_id;
     ertc_timer_t reap_timer;
+    /* The session whose destroy_session is running: the events its implementation raises from
+     * inside that call are its own, even when a newer session has the same peer id. */
+    app_session_t *destroying;
 
     app_pending_t pending[APP_PENDING_MAX_PEERS];
     ertc_timer_t pending_timer;

@@ -220,10 +220,13 @@ static void reap(ertc_loop_t *loop, ertc_timer_t *t, void *arg)
         if (s == NULL || !s->closing) {
             continue;
         }
-        /* Still in the table while it is destroyed: events the implementation raises from
-         * inside destroy_session find it closing and are dropped as duplicates. */
+        /* Still in the table, and named in ctx->destroying, while it is destroyed: events the
+         * implementation raises from inside destroy_session find it closing and are dropped as
+         * duplicates, also when a new offer has replaced it under the same peer id. */
         if (s->handle != NULL && ctx->pc->destroy_session != NULL) {
+            ctx->destroying = s;
             WEBRTC_STATUS st = ctx->pc->destroy_session(s->handle);
+            ctx->destroying = NULL;
             if (st != WEBRTC_STATUS_SUCCESS) {
                 ERTC_LOGW(APP_TAG, "peer %s: destroy_session: %s", s->peer_id,
                           webrtc_status_name(st));

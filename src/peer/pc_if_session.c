@@ -291,6 +291,14 @@ static void pc_on_state(ertc_pc_t *pc, ertc_pc_state_t state, const char *detail
         session_report_state(s, WEBRTC_PEER_STATE_CONNECTING);
         break;
     case ERTC_PC_STATE_CONNECTED:
+        if (s->metrics.ice_connected_us == 0) {
+            /* the peer connection's own stamp: when ICE connected, before DTLS ran */
+            ertc_pc_stats_t ps;
+            memset(&ps, 0, sizeof(ps));
+            ertc_pc_get_stats(pc, &ps);
+            s->metrics.ice_connected_us = ps.ice_connected_us;
+        }
+        mark(&s->metrics.ice_connected_us); /* never after DTLS, should the stamp be missing */
         mark(&s->metrics.dtls_connected_us);
         s->connected = true;
         ertc_pc_if_raise(c, APP_WEBRTC_EVENT_PEER_CONNECTED, 0, s->peer_id,
@@ -690,6 +698,9 @@ void ertc_pc_if_session_metrics(ertc_pc_if_session_t *s, edgertc_pc_session_metr
     ertc_pc_stats_t ps;
     memset(&ps, 0, sizeof(ps));
     ertc_pc_get_stats(s->pc, &ps);
+    if (out->ice_connected_us == 0) {
+        out->ice_connected_us = ps.ice_connected_us; /* ICE up, DTLS still running */
+    }
     out->rtp_packets_sent = ps.rtp_packets_sent;
     out->rtp_packets_received = ps.rtp_packets_received;
     out->rtcp_packets_received = ps.rtcp_packets_received;

@@ -182,6 +182,9 @@ static void pc_on_ice_state(ertc_ice_agent_t *agent, ertc_ice_state_t state, voi
     case ERTC_ICE_STATE_COMPLETED:
         if (!pc->ice_connected) {
             pc->ice_connected = true;
+            /* before DTLS starts: ICE up and DTLS up are two separate moments in the stats */
+            uint64_t now = ertc_time_mono_us();
+            pc->stats.ice_connected_us = now != 0 ? now : 1;
             pc_flush_dtls_queue(pc);
             ertc_pc_start_dtls_if_ready(pc);
         }

@@ -158,11 +158,13 @@ typedef struct {
     uint64_t packets_lost;      /* video sequence numbers given up on */
     bool has_rtt;
     uint32_t rtt_ms; /* latest, from an RR/SR block about our SSRC (RFC 3550 §6.4.1) */
-    /* ertc_time_mono_us at creation, when the remote description was applied, and when
-     * DTLS-SRTP came up (0 = not yet): "offer received to DTLS connected" is
-     * connected_us - remote_description_us on the answerer. */
+    /* ertc_time_mono_us at creation, when the remote description was applied, when ICE first
+     * had a working pair (the agent's CONNECTED or COMPLETED), and when DTLS-SRTP came up
+     * (0 = not yet): "offer received to DTLS connected" is connected_us -
+     * remote_description_us on the answerer, and ice_connected_us <= connected_us. */
     uint64_t created_us;
     uint64_t remote_description_us;
+    uint64_t ice_connected_us;
     uint64_t connected_us;
 } ertc_pc_stats_t;
 

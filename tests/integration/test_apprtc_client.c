@@ -1,7 +1,8 @@
 /*
  * The AppRTC backend against the real edgertc-signald on 127.0.0.1: two clients relay both
  * ways, a third gets FULL, messages stored for a late joiner arrive with its join, leave and
- * rejoin, and a WebSocket cut by a proxy in the middle re-registers as the same client.
+ * rejoin, a WebSocket cut by a proxy in the middle re-registers as the same client, and a server
+ * killed and restarted within seconds is joined again (its new room server knows nothing).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 
 static test_server_t signald;
 static char server_url[64];
+static uint64_t signald_started_ms;
 
 /* ---- events from a backend's thread --------------------------------------------------------- */
 
@@ -377,6 +379,13 @@ static void test_dropped_websocket_reregisters(void **state)
     snprintf(via_proxy, sizeof(via_proxy), "http://127.0.0.1:%u", (unsigned)px.port);
     peer_t a, b;
     event_t e;
+    /* The client tells a restarted server from the same one by its uptime in whole seconds
+     * (test_restarted_server_is_joined_again): a server up for under a second when the socket
+     * drops looks restarted, so let this one be up for a while as a real one is. */
+    uint64_t up = ertc_time_mono_ms() - signald_started_ms;
+    if (up < 2000) {
+        ertc_sleep_ms((uint32_t)(2000 - up));
+    }
     peer_start(&a, "A", via_proxy, room, WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER);
     assert_true(wait_event(&a, 1, WEBRTC_SIGNALING_CLIENT_STATE_CONNECTED, NULL, 10000));
     peer_start(&b, "B", server_url, room, WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER);
@@ -395,6 +404,59 @@ static void test_dropped_websocket_reregisters(void **state)
     ertc_loop_call_sync(px.loop, proxy_stop, &px);
     ertc_thread_join(px.thread);
     ertc_loop_destroy(px.loop);
+}
+
+/* A signald of this test's own on a fixed port, so that it can be killed and started again
+ * where the clients expect it. */
+static void start_signald_at(test_server_t *s, uint16_t port)
+{
+    char listen[32];
+    snprintf(listen, sizeof(listen), "127.0.0.1:%u", (unsigned)port);
+    char *argv[] = {ERTC_SIGNALD_PATH, "--listen", listen, NULL};
+    assert_int_equal(test_server_start_line(s, argv, "listening on http://127.0.0.1:"), 0);
+}
+
+static test_server_t own; /* stopped by stop_own even when an assertion fails */
+
+static int stop_own(void **state)
+{
+    (void)state;
+    test_server_stop(&own);
+    return 0;
+}
+
+static void test_restarted_server_is_joined_again(void **state)
+{
+    (void)state;
+    const char *room = room_name("restart");
+    start_signald_at(&own, 0);
+    uint16_t port = own.port;
+    char url[64];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%u", (unsigned)port);
+    peer_t a, b;
+    event_t e;
+    /* A, the device, is alone in the room (the initiator) when the server goes away */
+    peer_start(&a, "A", url, room, WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER);
+    assert_true(wait_event(&a, 1, WEBRTC_SIGNALING_CLIENT_STATE_CONNECTED, NULL, 10000));
+    ertc_sleep_ms(1200); /* up for more than a second, as a real server is: "upsec" is whole s */
+    test_server_stop(&own);
+    start_signald_at(&own, port); /* back well within the 10 s re-register window */
+    assert_int_equal(own.port, port);
+    assert_true(wait_event(&a, 1, WEBRTC_SIGNALING_CLIENT_STATE_CONNECTING, NULL, 10000));
+    assert_true(wait_event(&a, 1, WEBRTC_SIGNALING_CLIENT_STATE_CONNECTED, NULL, 15000));
+    /* The new server knows nothing of the old room: A must have joined it again, so that a page
+     * coming now is the second to join and its offer reaches A (not stored for nobody). */
+    peer_start(&b, "B", url, room, WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_VIEWER);
+    assert_true(wait_event(&b, 1, WEBRTC_SIGNALING_CLIENT_STATE_CONNECTED, NULL, 10000));
+    assert_true(wait_event(&b, 0, ESP_WEBRTC_MESSAGE_TRIGGER_OFFER, NULL, 5000));
+    send_msg(&b, ESP_WEBRTC_MESSAGE_OFFER, "{\"type\":\"offer\",\"sdp\":\"v=0\\r\\no=new\\r\\n\"}");
+    assert_true(wait_event(&a, 0, ESP_WEBRTC_MESSAGE_OFFER, &e, 5000));
+    assert_non_null(strstr(e.text, "o=new"));
+    send_msg(&a, ESP_WEBRTC_MESSAGE_ANSWER, "{\"type\":\"answer\",\"sdp\":\"v=0\\r\\no=dev\\r\\n\"}");
+    assert_true(wait_event(&b, 0, ESP_WEBRTC_MESSAGE_ANSWER, &e, 5000));
+    assert_non_null(strstr(e.text, "o=dev"));
+    peer_stop(&b);
+    peer_stop(&a);
 }
 
 static void test_bad_configuration_is_named(void **state)
@@ -420,6 +482,7 @@ static int setup(void **state)
         return -1;
     }
     snprintf(server_url, sizeof(server_url), "http://127.0.0.1:%u", (unsigned)signald.port);
+    signald_started_ms = ertc_time_mono_ms();
     return 0;
 }
 
@@ -437,6 +500,7 @@ int main(void)
         cmocka_unit_test(test_messages_stored_for_a_late_joiner),
         cmocka_unit_test(test_leave_and_rejoin),
         cmocka_unit_test(test_dropped_websocket_reregisters),
+        cmocka_unit_test_teardown(test_restarted_server_is_joined_again, stop_own),
         cmocka_unit_test(test_bad_configuration_is_named),
     };
     return cmocka_run_group_tests_name("apprtc_client", tests, setup, teardown);

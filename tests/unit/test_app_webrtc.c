@@ -392,6 +392,64 @@ static void test_events_from_the_peer_connection(void **state)
     stop_app();
 }
 
+static bool destroyed_one(const void *arg)
+{
+    (void)arg;
+    return fp.destroys >= 1;
+}
+
+/* The last event id for peer, NULL if none. Call without rec_lock. */
+static const char *last_message(app_webrtc_event_t id, const char *peer, char *buf, size_t len)
+{
+    const char *found = NULL;
+    ertc_mutex_lock(rec_lock);
+    for (int i = 0; i < event_count; i++) {
+        if (events[i].id == id && strcmp(events[i].peer, peer) == 0) {
+            snprintf(buf, len, "%s", events[i].message);
+            found = buf;
+        }
+    }
+    ertc_mutex_unlock(rec_lock);
+    return found;
+}
+
+/* A reloaded page offers again under the same peer id: the old session is closed and destroyed
+ * later (by the reaper), and what its peer connection says while it is destroyed (streaming
+ * stopped, "session destroyed") is about the old session, not the new one that replaced it. */
+static void test_replaced_session_late_events(void **state)
+{
+    (void)state;
+    app_webrtc_config_t cfg = base_config();
+    start_connected(&cfg);
+    remote_send(ESP_WEBRTC_MESSAGE_OFFER, "r", OFFER_A);
+    wait_inbox("r", 1);
+    peer_state("r", WEBRTC_PEER_STATE_CONNECTED);
+    wait_event(APP_WEBRTC_EVENT_PEER_CONNECTED, "r", 1);
+
+    remote_send(ESP_WEBRTC_MESSAGE_OFFER, "r", OFFER_B); /* replaces the session */
+    wait_event(APP_WEBRTC_EVENT_PEER_DISCONNECTED, "r", 1);
+    wait_for(destroyed_one, NULL, "the old session destroyed");
+    ertc_sleep_ms(20);
+    /* the fake raised PEER_DISCONNECTED and STREAMING_STOPPED from inside destroy_session:
+     * neither lands on the new, live session */
+    assert_int_equal(count_events(APP_WEBRTC_EVENT_PEER_DISCONNECTED, "r"), 1);
+    assert_int_equal(count_events(APP_WEBRTC_EVENT_STREAMING_STOPPED, "r"), 0);
+    assert_int_equal(count_events(APP_WEBRTC_EVENT_PEER_CONNECTION_REQUESTED, "r"), 2);
+
+    /* the new session lives and ends on its own, and its end is reported */
+    peer_state("r", WEBRTC_PEER_STATE_CONNECTED);
+    wait_event(APP_WEBRTC_EVENT_PEER_CONNECTED, "r", 2);
+    peer_state("r", WEBRTC_PEER_STATE_DISCONNECTED);
+    wait_event(APP_WEBRTC_EVENT_PEER_DISCONNECTED, "r", 2);
+    char buf[128];
+    assert_non_null(last_message(APP_WEBRTC_EVENT_PEER_DISCONNECTED, "r", buf, sizeof(buf)));
+    assert_string_equal(buf, "peer disconnected");
+    ertc_sleep_ms(20);
+    assert_int_equal(count_events(APP_WEBRTC_EVENT_PEER_DISCONNECTED, "r"), 2);
+    assert_int_equal(count_events(APP_WEBRTC_EVENT_STREAMING_STOPPED, "r"), 0);
+    stop_app();
+}
+
 /* ---- signaling-only mode ----------------------------------------------------------------- */
 
 static void do_bridge_answer(void *arg)
@@ -771,6 +829,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_trigger_offer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_sequence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_events_from_the_peer_connection, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_replaced_session_late_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_signaling_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_signaling_only_with_callback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ice_servers, setup, teardown),

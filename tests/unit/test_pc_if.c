@@ -462,6 +462,10 @@ static void check_connected_and_streaming(world_t *w)
     assert_true(ma.answer_sent_us >= ma.offer_received_us);
     assert_true(ma.first_local_candidate_us >= ma.answer_sent_us);
     assert_true(ma.dtls_connected_us >= ma.answer_sent_us);
+    /* ICE connected is its own moment, before DTLS ran (not 0, not a copy of a later time) */
+    assert_true(ma.ice_connected_us >= ma.offer_received_us);
+    assert_true(ma.ice_connected_us > 0 && ma.ice_connected_us <= ma.dtls_connected_us);
+    assert_true(mb.ice_connected_us > 0 && mb.ice_connected_us <= mb.dtls_connected_us);
     assert_true(ma.streaming_started_us >= ma.dtls_connected_us);
     assert_true(ma.first_video_frame_sent_us >= ma.streaming_started_us);
     assert_true(ma.first_key_frame_sent_us == ma.first_video_frame_sent_us);

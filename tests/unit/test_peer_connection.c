@@ -533,6 +533,8 @@ static void test_audio_video_bundle(void **state)
         assert_true(st.bytes_sent > au_len);
         assert_true(st.bytes_received > au_len);
         assert_true(st.connected_us >= st.remote_description_us);
+        assert_true(st.ice_connected_us > 0 && st.ice_connected_us <= st.connected_us);
+        assert_true(st.ice_connected_us >= st.created_us);
         assert_true(st.remote_description_us >= st.created_us && st.created_us > 0);
         assert_int_equal(st.srtp_drops, 0);
         assert_int_equal(st.nacks_sent, 0);

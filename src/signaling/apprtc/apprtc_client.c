@@ -7,7 +7,9 @@
  * wss_url with Origin → register → CONNECTED, stored messages handed over, TRIGGER_OFFER for
  * a VIEWER; messages both ways (initiator: POST /message, the other side: the WebSocket);
  * reconnect with backoff when the WebSocket drops (re-register as the same client within the
- * server's 10 s window, else join again); leave, bye and DELETE on disconnect.
+ * server's 10 s window, else join again; join again too when the server process restarted
+ * meanwhile or a /message answer says the server no longer knows us); leave, bye and DELETE on
+ * disconnect.
  * specs/apprtc.md §3 and §7 describe the protocol this follows.
  */
 #include "apprtc_signaling.h"
@@ -43,7 +45,8 @@ typedef enum {
     APPRTC_FAILED,
 } apprtc_state_t;
 
-typedef enum { POST_JOIN, POST_ICE, POST_MESSAGE } post_kind_t;
+/* POST_STATUS is the one GET: the Collider's /status, asked before re-registering. */
+typedef enum { POST_JOIN, POST_ICE, POST_MESSAGE, POST_STATUS } post_kind_t;
 
 typedef struct pending {
     struct pending *next;
@@ -87,6 +90,8 @@ typedef struct {
     ertc_timer_t reconnect;
     unsigned attempts;
     uint64_t dropped_at_ms;
+    bool checking;       /* a GET /status before a re-register is in flight */
+    uint64_t checked_at_ms;
     atomic_int pending_count;
 
     /* shared with the app's thread */
@@ -212,6 +217,8 @@ static void clear_queues(apprtc_client_t *c)
 }
 
 static void on_join_answer(apprtc_client_t *c, WEBRTC_STATUS st, ertc_http_response_t *r);
+static void on_status_answer(apprtc_client_t *c, WEBRTC_STATUS st, ertc_http_response_t *r);
+static void rejoin_after_loss(apprtc_client_t *c, const char *why);
 
 static void on_post_done(ertc_http_client_t *http, WEBRTC_STATUS st, ertc_http_response_t *r,
                          void *arg)
@@ -223,6 +230,8 @@ static void on_post_done(ertc_http_client_t *http, WEBRTC_STATUS st, ertc_http_r
     post_kind_t kind = p ? p->kind : POST_MESSAGE;
     if (kind == POST_JOIN) {
         on_join_answer(c, st, r);
+    } else if (kind == POST_STATUS) {
+        on_status_answer(c, st, r);
     } else if (kind == POST_ICE) {
         app_webrtc_ice_server_t list[APP_WEBRTC_MAX_ICE_SERVERS_COUNT];
         uint32_t n = 0;
@@ -247,6 +256,13 @@ static void on_post_done(ertc_http_client_t *http, WEBRTC_STATUS st, ertc_http_r
                      st == WEBRTC_STATUS_SUCCESS ? "refused" : r->error, r->status,
                      r->body ? r->body : "");
             report_error(c, WEBRTC_STATUS_SIGNALING_INVALID_MESSAGE, why);
+            /* The room server forgot us (it restarted, or dropped us): whatever we post is
+             * lost and a new peer would join an empty room, so take a place in it again. */
+            if (st == WEBRTC_STATUS_SUCCESS && r->status == 200 && c->state == APPRTC_REGISTERED &&
+                (strstr(r->body, "UNKNOWN_ROOM") != NULL ||
+                 strstr(r->body, "UNKNOWN_CLIENT") != NULL)) {
+                rejoin_after_loss(c, "the room server no longer knows this client");
+            }
         }
     }
     if (p != NULL) {
@@ -261,12 +277,13 @@ static void pump_posts(apprtc_client_t *c)
         return;
     }
     pending_t *p = c->posts_head;
+    bool get = p->kind == POST_STATUS;
     ertc_http_header_t h[] = {{"Content-Type", p->body ? "text/plain;charset=UTF-8"
                                                        : "application/json"}};
-    ertc_http_request_t req = {.method = "POST",
+    ertc_http_request_t req = {.method = get ? "GET" : "POST",
                                .url = p->url,
                                .headers = h,
-                               .header_count = 1,
+                               .header_count = get ? 0 : 1,
                                .body = p->body,
                                .body_len = p->body ? p->len : 0,
                                .timeout_ms = c->timeout_ms,
@@ -358,9 +375,63 @@ static void on_reconnect_timer(ertc_loop_t *loop, ertc_timer_t *t, void *arg)
         return;
     }
     if (c->joined && ertc_time_mono_ms() - c->dropped_at_ms < REREGISTER_WINDOW_MS) {
-        open_websocket(c); /* the server still knows us: register again as the same client */
+        /* The server still knows us, unless its process was restarted meanwhile: a new
+         * Collider accepts the old id's register, but the new room server has no such room,
+         * so a page joining now would be the initiator waiting for a peer that never comes.
+         * Its /status uptime tells (specs/apprtc.md §2: {"upsec":…}). */
+        char url[APPRTC_MAX_URL_LEN + 16];
+        snprintf(url, sizeof(url), "%s/status", c->join.wss_post_url);
+        c->checking = true;
+        c->checked_at_ms = ertc_time_mono_ms();
+        if (c->join.wss_post_url[0] == '\0' ||
+            queue_post(c, url, NULL, 0, POST_STATUS) != WEBRTC_STATUS_SUCCESS) {
+            c->checking = false;
+            open_websocket(c);
+        }
     } else {
         c->joined = false; /* too late: the server has dropped us from the room */
+        start_join(c);
+    }
+}
+
+static void on_status_answer(apprtc_client_t *c, WEBRTC_STATUS st, ertc_http_response_t *r)
+{
+    if (!c->checking || c->state != APPRTC_RECONNECT_WAIT) {
+        return;
+    }
+    c->checking = false;
+    if (st != WEBRTC_STATUS_SUCCESS) {
+        char why[APPRTC_ERROR_LEN];
+        snprintf(why, sizeof(why), "the server is not back yet: %.200s", r->error);
+        schedule_reconnect(c, why);
+        return;
+    }
+    uint64_t up_ms = 0;
+    if (r->status == 200 && apprtc_parse_status(r->body, r->body_len, &up_ms) == WEBRTC_STATUS_SUCCESS &&
+        up_ms < c->checked_at_ms - c->dropped_at_ms) {
+        /* Up for less time than we have been away (upsec is whole seconds at worst, rounded
+         * down, which only errs towards "restarted" for a server that died within its first
+         * second): it is a new process, and our room is gone. */
+        ERTC_LOGI(TAG, "room %s: the server restarted (up %llu ms, we dropped %llu ms ago): "
+                  "joining again", c->room, (unsigned long long)up_ms,
+                  (unsigned long long)(c->checked_at_ms - c->dropped_at_ms));
+        c->joined = false;
+        start_join(c);
+        return;
+    }
+    /* The same server, or one without /status (stock Collider has it, others may not). */
+    open_websocket(c);
+}
+
+/* The server lost our membership while we were registered: join again as a new client. */
+static void rejoin_after_loss(apprtc_client_t *c, const char *why)
+{
+    ERTC_LOGI(TAG, "room %s: %s: joining again", c->room, why);
+    drop_websocket(c);
+    c->joined = false;
+    c->attempts = 1; /* a failed join now retries with backoff rather than failing at once */
+    set_state(c, APPRTC_JOINING, WEBRTC_SIGNALING_CLIENT_STATE_CONNECTING);
+    if (c->state == APPRTC_JOINING) {
         start_join(c);
     }
 }
@@ -626,6 +697,7 @@ static void do_disconnect(void *arg)
     clear_queues(c);
     apprtc_join_free(&c->join);
     c->joined = false;
+    c->checking = false;
     /* A fresh HTTP client: a request in flight must not complete into the next session. */
     ertc_http_client_free(c->http);
     c->http = NULL;

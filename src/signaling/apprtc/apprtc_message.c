@@ -114,6 +114,25 @@ WEBRTC_STATUS apprtc_parse_ice_servers(const char *json, size_t len, app_webrtc_
     return st;
 }
 
+WEBRTC_STATUS apprtc_parse_status(const char *json, size_t len, uint64_t *upsec_ms)
+{
+    cJSON *root = NULL;
+    *upsec_ms = 0;
+    WEBRTC_STATUS st = ertc_json_parse(json, len, APPRTC_MAX_MESSAGE_LEN, &root);
+    if (st != WEBRTC_STATUS_SUCCESS) {
+        return st;
+    }
+    /* Stock Collider prints a float (Go's Duration.Seconds()), signald whole seconds. */
+    const cJSON *up = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "upsec") : NULL;
+    if (cJSON_IsNumber(up) && up->valuedouble >= 0 && up->valuedouble < 1e9) {
+        *upsec_ms = (uint64_t)(up->valuedouble * 1000.0);
+    } else {
+        st = WEBRTC_STATUS_MALFORMED;
+    }
+    cJSON_Delete(root);
+    return st;
+}
+
 /* ---- join -------------------------------------------------------------------------------------- */
 
 void apprtc_join_free(apprtc_join_t *join)

@@ -50,6 +50,11 @@ void apprtc_join_free(apprtc_join_t *join);
 WEBRTC_STATUS apprtc_parse_ice_servers(const char *json, size_t len, app_webrtc_ice_server_t *out,
                                        uint32_t *count);
 
+/* The Collider's GET /status answer {"upsec":<seconds up>,...}: *upsec_ms gets how long the
+ * server process has been running (a number, whole seconds or a fraction; at most ~30 years).
+ * MALFORMED when upsec is missing or not a usable number. */
+WEBRTC_STATUS apprtc_parse_status(const char *json, size_t len, uint64_t *upsec_ms);
+
 /* A Collider frame {"msg":"...","error":"..."}: *inner gets a copy of msg (NULL when empty),
  * or the call fails with SIGNALING_INVALID_MESSAGE and the error text in err. */
 WEBRTC_STATUS apprtc_parse_collider_frame(const char *data, size_t len, char **inner, char *err,
