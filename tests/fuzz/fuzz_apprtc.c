@@ -68,6 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (n > APP_WEBRTC_MAX_ICE_SERVERS_COUNT) {
             abort();
         }
+        uint64_t up_ms = 0;
+        apprtc_parse_status(text, len, &up_ms); /* the Collider's /status answer */
         break;
     }
     default: {
