@@ -17,6 +17,7 @@
 #include "app_webrtc.h"
 #include "apprtc_signaling.h"
 #include "events.h"
+#include "kvs_backend.h"
 #include "media.h"
 #include "options.h"
 #include "util/log.h"
@@ -113,7 +114,12 @@ int main(int argc, char **argv)
     ertc_log_set_level((int)o.log_level);
     app_webrtc_set_log_level(o.log_level);
 
-    if (o.signaling != DEV_SIGNALING_APPRTC) {
+    dev_kvs_backend_t kvs = {0};
+    if (o.signaling == DEV_SIGNALING_KVS && !dev_kvs_backend_init(&o, &kvs, err, sizeof(err))) {
+        fprintf(stderr, "edgertc-device: %s\n", err);
+        return DEV_EXIT_USAGE;
+    }
+    if (o.signaling != DEV_SIGNALING_APPRTC && o.signaling != DEV_SIGNALING_KVS) {
         fprintf(stderr, "edgertc-device: --signaling %s is not available in this build\n",
                 dev_signaling_name(o.signaling));
         return DEV_EXIT_UNAVAILABLE;
@@ -135,7 +141,10 @@ int main(int argc, char **argv)
     }
 
     char what[300];
-    snprintf(what, sizeof(what), "room %s at %s", o.room, o.server);
+    snprintf(what, sizeof(what), "%s", o.signaling == DEV_SIGNALING_KVS ? kvs.what : "");
+    if (o.signaling == DEV_SIGNALING_APPRTC) {
+        snprintf(what, sizeof(what), "room %s at %s", o.room, o.server);
+    }
     dev_events_t events;
     if (!dev_events_open(&events, o.events_json, what)) {
         fprintf(stderr, "edgertc-device: --events-json \"%s\": %s\n", o.events_json,
@@ -156,6 +165,10 @@ int main(int argc, char **argv)
     app_webrtc_config_t cfg = WEBRTC_APP_CONFIG_DEFAULT();
     cfg.signaling_client_if = apprtc_signaling_client_if_get();
     cfg.signaling_cfg = &apprtc;
+    if (o.signaling == DEV_SIGNALING_KVS) {
+        cfg.signaling_client_if = kvs_signaling_client_if_get();
+        cfg.signaling_cfg = &kvs.cfg;
+    }
     cfg.role_type = o.viewer ? WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_VIEWER
                              : WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER;
     cfg.logLevel = o.log_level;
@@ -183,7 +196,7 @@ int main(int argc, char **argv)
         dev_media_close(&media);
         return exit_for_init_status(status);
     }
-    if (!o.viewer) {
+    if (!o.viewer && o.signaling == DEV_SIGNALING_APPRTC) {
         dev_events_status("viewer page: %s/r/%s", o.server, o.room);
     }
     if (pthread_create(&stopper.thread, NULL, stopper_main, &stopper) != 0) {
