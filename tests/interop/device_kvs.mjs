@@ -239,8 +239,10 @@ async function modeSessions(ctx) {
 
   t.step = 'viewer a hangs up; viewer d takes its place';
   // KVS has no BYE: the device learns of the hang-up from the DTLS close (or ICE failing).
+  const hangup = Date.now();
   await a.evaluate(() => window.kvsHangup());
   await d.waitLine(/peer viewer-a: disconnected/, 15_000);
+  t.log(`the device saw viewer a's hang-up after ${Date.now() - hangup} ms`);
   const vd = await startViewer(ctx, 'd');
   const sd = await waitDecoding(vd, MEDIA_TIMEOUT_MS, 10);
   t.log(`viewer d decodes (${sd.stats.framesDecoded} frames) once viewer a left`);
