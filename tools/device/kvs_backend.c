@@ -42,6 +42,15 @@ static bool env_set(const char *name)
     return v != NULL && v[0] != '\0';
 }
 
+bool dev_kvs_backend_available(void)
+{
+#ifdef ERTC_WITH_KVS
+    return true;
+#else
+    return false;
+#endif
+}
+
 bool dev_kvs_backend_init(const dev_options_t *o, dev_kvs_backend_t *b, char *err, size_t errlen)
 {
     memset(b, 0, sizeof(*b));
@@ -65,6 +74,12 @@ bool dev_kvs_backend_init(const dev_options_t *o, dev_kvs_backend_t *b, char *er
                  "AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)");
         return false;
     }
+#ifdef ERTC_WITH_KVS
+    b->client_if = kvs_signaling_client_if_get();
+#else
+    snprintf(err, errlen, "--signaling kvs is not available in this build");
+    return false;
+#endif
     b->cfg.pChannelName = (char *)o->channel;
     b->cfg.awsRegion = (char *)region;
     b->cfg.caCertPath = (char *)o->ca_cert;

@@ -16,9 +16,13 @@
 #include "options.h"
 
 typedef struct {
-    kvs_signaling_config_t cfg; /* points into the options and the environment */
-    char what[300];             /* "channel NAME in REGION at URL" for the status lines */
+    webrtc_signaling_client_if_t *client_if; /* kvs_signaling_client_if_get() */
+    kvs_signaling_config_t cfg;              /* points into the options and the environment */
+    char what[300]; /* "channel NAME in REGION at URL" for the status lines */
 } dev_kvs_backend_t;
+
+/* Whether this build has the KVS backend (CMake ERTC_WITH_KVS). */
+bool dev_kvs_backend_available(void);
 
 /* Fills *b from the options. Returns false with the reason in err (a usage error). */
 bool dev_kvs_backend_init(const dev_options_t *o, dev_kvs_backend_t *b, char *err, size_t errlen);

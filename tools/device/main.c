@@ -114,15 +114,16 @@ int main(int argc, char **argv)
     ertc_log_set_level((int)o.log_level);
     app_webrtc_set_log_level(o.log_level);
 
+    if (o.signaling != DEV_SIGNALING_APPRTC &&
+        !(o.signaling == DEV_SIGNALING_KVS && dev_kvs_backend_available())) {
+        fprintf(stderr, "edgertc-device: --signaling %s is not available in this build\n",
+                dev_signaling_name(o.signaling));
+        return DEV_EXIT_UNAVAILABLE;
+    }
     dev_kvs_backend_t kvs = {0};
     if (o.signaling == DEV_SIGNALING_KVS && !dev_kvs_backend_init(&o, &kvs, err, sizeof(err))) {
         fprintf(stderr, "edgertc-device: %s\n", err);
         return DEV_EXIT_USAGE;
-    }
-    if (o.signaling != DEV_SIGNALING_APPRTC && o.signaling != DEV_SIGNALING_KVS) {
-        fprintf(stderr, "edgertc-device: --signaling %s is not available in this build\n",
-                dev_signaling_name(o.signaling));
-        return DEV_EXIT_UNAVAILABLE;
     }
 
     /* Block the stop signals before any thread exists, so only the stopper receives them. */
@@ -141,8 +142,9 @@ int main(int argc, char **argv)
     }
 
     char what[300];
-    snprintf(what, sizeof(what), "%s", o.signaling == DEV_SIGNALING_KVS ? kvs.what : "");
-    if (o.signaling == DEV_SIGNALING_APPRTC) {
+    if (o.signaling == DEV_SIGNALING_KVS) {
+        snprintf(what, sizeof(what), "%s", kvs.what);
+    } else {
         snprintf(what, sizeof(what), "room %s at %s", o.room, o.server);
     }
     dev_events_t events;
@@ -166,7 +168,7 @@ int main(int argc, char **argv)
     cfg.signaling_client_if = apprtc_signaling_client_if_get();
     cfg.signaling_cfg = &apprtc;
     if (o.signaling == DEV_SIGNALING_KVS) {
-        cfg.signaling_client_if = kvs_signaling_client_if_get();
+        cfg.signaling_client_if = kvs.client_if;
         cfg.signaling_cfg = &kvs.cfg;
     }
     cfg.role_type = o.viewer ? WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_VIEWER
