@@ -66,7 +66,6 @@ async function checkBadFlags() {
     [[...srv, '--log-level', 'loud'], '--log-level'],
     [[...srv, '--stun', 'http://10.77.0.1'], '--stun'],
     [[...srv, '--turn', 'turn:10.77.0.1:3478', '--turn-pass', 'pw-Zq81xK'], '--turn'],
-    [[...srv, '--relay-only'], '--relay-only'],
     [[...srv, '--relay-only=yes'], '--relay-only'],
     [[...srv, '--video', 'none', '--audio', 'none'], '--video'],
   ];

@@ -16,10 +16,12 @@
 
 #include "app_webrtc.h"
 #include "apprtc_signaling.h"
+#include "bridge_mode.h"
 #include "events.h"
 #include "kvs_backend.h"
 #include "media.h"
 #include "options.h"
+#include "registry.h"
 #include "util/log.h"
 
 typedef struct {
@@ -114,8 +116,9 @@ int main(int argc, char **argv)
     ertc_log_set_level((int)o.log_level);
     app_webrtc_set_log_level(o.log_level);
 
-    if (o.signaling != DEV_SIGNALING_APPRTC &&
-        !(o.signaling == DEV_SIGNALING_KVS && dev_kvs_backend_available())) {
+    if (o.signaling != DEV_SIGNALING_APPRTC && o.signaling != DEV_SIGNALING_REGISTERED &&
+        !(o.signaling == DEV_SIGNALING_KVS && dev_kvs_backend_available()) &&
+        !dev_bridge_mode_streaming(&o)) {
         fprintf(stderr, "edgertc-device: --signaling %s is not available in this build\n",
                 dev_signaling_name(o.signaling));
         return DEV_EXIT_UNAVAILABLE;
@@ -145,7 +148,8 @@ int main(int argc, char **argv)
     if (o.signaling == DEV_SIGNALING_KVS) {
         snprintf(what, sizeof(what), "%s", kvs.what);
     } else {
-        snprintf(what, sizeof(what), "room %s at %s", o.room, o.server);
+        snprintf(what, sizeof(what), "room %s at %s", o.room ? o.room : "-",
+                 o.server ? o.server : (o.signaling_name ? o.signaling_name : "-"));
     }
     dev_events_t events;
     if (!dev_events_open(&events, o.events_json, what)) {
@@ -171,6 +175,18 @@ int main(int argc, char **argv)
         cfg.signaling_client_if = kvs.client_if;
         cfg.signaling_cfg = &kvs.cfg;
     }
+    dev_registry_sel_t reg = {0}; /* --signaling NAME of a registered backend (registry.c) */
+    if (o.signaling == DEV_SIGNALING_REGISTERED) {
+        rc = dev_registry_open(&o, ice, n_ice, &reg, err, sizeof(err));
+        if (rc != DEV_EXIT_OK) {
+            fprintf(stderr, "edgertc-device: %s\n", err);
+            dev_events_close(&events);
+            dev_media_close(&media);
+            return rc;
+        }
+        cfg.signaling_client_if = reg.sig_if;
+        cfg.signaling_cfg = reg.sig_cfg;
+    }
     cfg.role_type = o.viewer ? WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_VIEWER
                              : WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_MASTER;
     cfg.logLevel = o.log_level;
@@ -189,13 +205,17 @@ int main(int argc, char **argv)
     cfg.implementation_config = dev_media_pc_config(&media);
 
     app_webrtc_register_event_callback(dev_events_handle, &events);
-    WEBRTC_STATUS status = app_webrtc_init(&cfg);
+    WEBRTC_STATUS status = dev_bridge_mode_apply(&o, &cfg); /* --mode, --bridge */
+    if (status == WEBRTC_STATUS_SUCCESS) {
+        status = app_webrtc_init(&cfg);
+    }
     memset(ice, 0, sizeof(ice)); /* app_webrtc keeps its own copy; drop the TURN password */
     if (status != WEBRTC_STATUS_SUCCESS) {
         fprintf(stderr, "edgertc-device: could not start: %s (status %u); see the log above\n",
                 webrtc_status_name(status), (unsigned)status);
         dev_events_close(&events);
         dev_media_close(&media);
+        dev_registry_close(&reg);
         return exit_for_init_status(status);
     }
     if (!o.viewer && o.signaling == DEV_SIGNALING_APPRTC) {
@@ -206,6 +226,7 @@ int main(int argc, char **argv)
         app_webrtc_terminate();
         dev_events_close(&events);
         dev_media_close(&media);
+        dev_registry_close(&reg);
         return DEV_EXIT_FAILURE;
     }
 
@@ -216,6 +237,7 @@ int main(int argc, char **argv)
     dev_media_report(&media);
     dev_media_close(&media);
     dev_events_close(&events);
+    dev_registry_close(&reg); /* app_webrtc_run has freed the signaling client */
     if (status != WEBRTC_STATUS_SUCCESS) {
         fprintf(stderr, "edgertc-device: stopped with an error: %s (status %u)\n",
                 webrtc_status_name(status), (unsigned)status);

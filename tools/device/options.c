@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "registry.h"
+#include "bridge_mode.h"
 #include "util/log.h"
 
 typedef enum {
@@ -31,6 +33,9 @@ typedef enum {
     F_EVENTS_JSON,
     F_LOG_LEVEL,
     F_HELP,
+    F_SIGNALING_OPT,
+    F_MODE,
+    F_BRIDGE,
 } flag_id_t;
 
 typedef struct {
@@ -50,7 +55,9 @@ static const flag_t FLAGS[] = {
     {"--turn-pass", F_TURN_PASS, true},   {"--relay-only", F_RELAY_ONLY, false},
     {"--max-sessions", F_MAX_SESSIONS, true}, {"--duration", F_DURATION, true},
     {"--events-json", F_EVENTS_JSON, true}, {"--log-level", F_LOG_LEVEL, true},
+    {"--signaling-opt", F_SIGNALING_OPT, true},
     {"--help", F_HELP, false},            {"-h", F_HELP, false},
+    {"--mode", F_MODE, true},             {"--bridge", F_BRIDGE, true},
 };
 
 void dev_options_print_help(FILE *f)
@@ -64,7 +71,10 @@ void dev_options_print_help(FILE *f)
         "                      [--events-json FILE] [--log-level LEVEL] [--help]\n"
         "\n"
         "Signaling:\n"
-        "  --signaling NAME    apprtc (default), kvs or bridge.\n"
+        "  --signaling NAME    apprtc (default), kvs or bridge, or a backend registered in\n"
+        "                      this build (edgertc-device-mqtt: mqtt); see\n"
+        "                      docs/custom-signaling.md.\n"
+        "  --signaling-opt K=V an option for a registered backend (repeatable).\n"
         "  --role ROLE         master (default): wait for viewers' offers and answer them;\n"
         "                      viewer: make the offer to the master.\n"
         "  --server URL        AppRTC room server, http[s]://host[:port] (required for apprtc).\n"
@@ -109,6 +119,7 @@ void dev_options_print_help(FILE *f)
         "signaling failed for good, 2 for bad flags or configuration, 3 when this build lacks\n"
         "the backend asked for.\n",
         f);
+    dev_bridge_mode_print_help(f);
 }
 
 const char *dev_signaling_name(dev_signaling_t s)
@@ -117,6 +128,7 @@ const char *dev_signaling_name(dev_signaling_t s)
     case DEV_SIGNALING_APPRTC: return "apprtc";
     case DEV_SIGNALING_KVS: return "kvs";
     case DEV_SIGNALING_BRIDGE: return "bridge";
+    case DEV_SIGNALING_REGISTERED: return "(registered)";
     }
     return "?";
 }
@@ -211,10 +223,25 @@ static bool apply_flag(const flag_t *flag, const char *v, dev_options_t *o, char
             o->signaling = DEV_SIGNALING_KVS;
         } else if (strcmp(v, "bridge") == 0) {
             o->signaling = DEV_SIGNALING_BRIDGE;
+        } else if (dev_registry_has(v)) {
+            o->signaling = DEV_SIGNALING_REGISTERED;
+            o->signaling_name = v;
         } else {
-            snprintf(err, errlen, "--signaling \"%.80s\": expected apprtc, kvs or bridge", v);
+            char names[200];
+            snprintf(err, errlen,
+                     "--signaling \"%.80s\": expected apprtc, kvs, bridge or a registered "
+                     "backend (%s)",
+                     v, dev_registry_names(names, sizeof(names)));
             return false;
         }
+        return true;
+    case F_SIGNALING_OPT:
+        if (strchr(v, '=') == NULL || o->n_signaling_opt >= DEV_MAX_SIGNALING_OPTS) {
+            snprintf(err, errlen, "--signaling-opt \"%.40s\": expected KEY=VALUE (at most %d)",
+                     v, DEV_MAX_SIGNALING_OPTS);
+            return false;
+        }
+        o->signaling_opt[o->n_signaling_opt++] = v;
         return true;
     case F_ROLE:
         if (strcmp(v, "master") != 0 && strcmp(v, "viewer") != 0) {
@@ -291,6 +318,8 @@ static bool apply_flag(const flag_t *flag, const char *v, dev_options_t *o, char
         return true;
     }
     case F_HELP: return true;
+    case F_MODE: o->mode = v; return dev_bridge_mode_parse(v, err, errlen);
+    case F_BRIDGE: o->bridge = v; return true;
     }
     return false;
 }
@@ -298,6 +327,10 @@ static bool apply_flag(const flag_t *flag, const char *v, dev_options_t *o, char
 /* Cross-flag checks, after every flag was read. */
 static int check_combination(dev_options_t *o, char *err, size_t errlen)
 {
+    int split_rc = dev_bridge_mode_check(o, err, errlen);
+    if (split_rc != DEV_EXIT_OK) {
+        return split_rc;
+    }
     if (o->turn_pass == NULL) {
         o->turn_pass = getenv("EDGERTC_TURN_PASS");
     }
@@ -323,6 +356,7 @@ static int check_combination(dev_options_t *o, char *err, size_t errlen)
         }
         break;
     case DEV_SIGNALING_BRIDGE: break;
+    case DEV_SIGNALING_REGISTERED: break; /* its parser checks (registry.c) */
     }
     if (o->video.kind == DEV_SOURCE_NONE && o->audio.kind == DEV_SOURCE_NONE &&
         o->receive_dir == NULL && !o->viewer) {

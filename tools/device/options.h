@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #define DEV_MAX_ICE_URLS 4
+#define DEV_MAX_SIGNALING_OPTS 16
 
 /* Exit statuses (also in --help). */
 enum {
@@ -26,6 +27,7 @@ typedef enum {
     DEV_SIGNALING_APPRTC = 0,
     DEV_SIGNALING_KVS,
     DEV_SIGNALING_BRIDGE,
+    DEV_SIGNALING_REGISTERED, /* a backend from edgertc_signaling_registry.h (registry.c) */
 } dev_signaling_t;
 
 typedef enum {
@@ -42,6 +44,9 @@ typedef struct {
 typedef struct {
     dev_signaling_t signaling;
     bool viewer; /* --role viewer: the device offers */
+    const char *signaling_name; /* --signaling NAME of a registered backend */
+    const char *signaling_opt[DEV_MAX_SIGNALING_OPTS]; /* --signaling-opt KEY=VALUE */
+    uint32_t n_signaling_opt;
 
     /* AppRTC */
     const char *server;
@@ -69,6 +74,10 @@ typedef struct {
     uint32_t duration_s; /* 0 = until SIGINT/SIGTERM */
     const char *events_json;
     uint32_t log_level; /* edgertc levels 1 verbose .. 7 silent */
+
+    /* split mode (bridge_mode.c) */
+    const char *mode;   /* NULL, "normal", "signaling-only" or "streaming-only" */
+    const char *bridge; /* unix:PATH, tcp:HOST:PORT or serial:DEVICE */
 } dev_options_t;
 
 /* Parses argv into *o. Returns DEV_EXIT_OK to run, -1 after --help (exit 0), or an exit status

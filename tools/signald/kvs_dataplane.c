@@ -33,9 +33,13 @@ bool kvs_client_send(kvs_client_t *c, const char *text, size_t len)
     if (c->ws == NULL || !sd_ws_is_open(c->ws)) {
         return false;
     }
+    /* A failed write closes the socket, and its on_close detaches c (c->ws becomes NULL):
+     * name the peer before sending. */
+    char peer[64];
+    snprintf(peer, sizeof(peer), "%s", sd_conn_peer(c->ws));
     WEBRTC_STATUS st = sd_ws_send_text(c->ws, text, len);
     if (st != WEBRTC_STATUS_SUCCESS) {
-        ERTC_LOGW(TAG, "ws %s: message dropped: %s", sd_conn_peer(c->ws), webrtc_status_name(st));
+        ERTC_LOGW(TAG, "ws %s: message dropped: %s", peer, webrtc_status_name(st));
         return false;
     }
     return true;
@@ -130,9 +134,20 @@ void kvs_pending_flush(kvs_channel_t *ch)
 
 /* ---- WebSocket handler --------------------------------------------------------------------- */
 
+static void handle_open(kvs_client_t *c, sd_conn_t *ws);
+static void handle_message(kvs_client_t *c, const char *data, size_t len);
+
 static void on_open(sd_conn_t *ws, void *arg)
 {
     kvs_client_t *c = arg;
+    sd_kvs_t *k = c->emu;
+    k->busy++;
+    handle_open(c, ws);
+    kvs_reap(k);
+}
+
+static void handle_open(kvs_client_t *c, sd_conn_t *ws)
+{
     c->ws = ws;
     ERTC_LOGI(TAG, "%s %s connected to %s from %s", c->master ? "master" : "viewer", c->id,
               c->channel != NULL ? c->channel->name : "-", sd_conn_peer(ws));
@@ -145,6 +160,14 @@ static void on_message(sd_conn_t *ws, const char *data, size_t len, void *arg)
 {
     (void)ws;
     kvs_client_t *c = arg;
+    sd_kvs_t *k = c->emu;
+    k->busy++;
+    handle_message(c, data, len);
+    kvs_reap(k);
+}
+
+static void handle_message(kvs_client_t *c, const char *data, size_t len)
+{
     kvs_channel_t *ch = c->channel;
     if (ch == NULL) {
         return;
@@ -200,7 +223,7 @@ static void on_close(sd_conn_t *ws, void *arg)
     if (c->channel != NULL) {
         kvs_client_evict(c, 0, NULL); /* detaches and, without a socket, frees */
     } else {
-        ertc_free(c);
+        kvs_client_free(c);
     }
 }
 

@@ -178,9 +178,27 @@ kvs_channel_t *kvs_channel_add(sd_kvs_t *k, const char *name, uint32_t ttl_s)
     return ch;
 }
 
-static void client_free(kvs_client_t *c)
+void kvs_client_free(kvs_client_t *c)
 {
+    sd_kvs_t *k = c->emu;
+    if (k != NULL && k->busy > 0) {
+        c->next_dead = k->graveyard;
+        k->graveyard = c;
+        return;
+    }
     ertc_free(c);
+}
+
+void kvs_reap(sd_kvs_t *k)
+{
+    if (k->busy > 0 && --k->busy > 0) {
+        return;
+    }
+    while (k->graveyard != NULL) {
+        kvs_client_t *c = k->graveyard;
+        k->graveyard = c->next_dead;
+        ertc_free(c);
+    }
 }
 
 void kvs_client_evict(kvs_client_t *c, uint16_t code, const char *reason)
@@ -199,7 +217,7 @@ void kvs_client_evict(kvs_client_t *c, uint16_t code, const char *reason)
         c->channel = NULL;
     }
     if (c->ws == NULL) {
-        client_free(c);
+        kvs_client_free(c);
     } else if (code == 0) {
         sd_conn_drop(c->ws); /* on_close frees it */
     } else {

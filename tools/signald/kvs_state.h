@@ -46,12 +46,13 @@ typedef struct kvs_pending {
     char text[]; /* len bytes */
 } kvs_pending_t;
 
-typedef struct {
+typedef struct kvs_client {
     sd_kvs_t *emu;
     kvs_channel_t *channel; /* NULL once detached */
     sd_conn_t *ws;          /* NULL until the WebSocket opened */
     bool master;
     char id[KVS_MAX_ID_LEN + 1]; /* viewers: X-Amz-ClientId; masters: "" */
+    struct kvs_client *next_dead; /* on sd_kvs.graveyard while a handler runs */
 } kvs_client_t;
 
 struct kvs_channel {
@@ -77,6 +78,11 @@ struct sd_kvs {
     size_t n_channels;
     uint64_t messages_relayed;
     uint64_t messages_refused;
+    /* A send inside a handler can fail and close a socket, whose on_close frees a client the
+     * handler still holds (the sender or a recipient). While busy > 0 freed clients wait on
+     * the graveyard and are freed when the outermost handler returns (kvs_reap). */
+    unsigned busy;
+    kvs_client_t *graveyard;
 };
 
 /* ---- kvs_emu.c: helpers for the route modules ---------------------------------------------- */
@@ -101,6 +107,10 @@ void kvs_channel_remove(sd_kvs_t *k, kvs_channel_t *ch);
 /* Detaches the client from its channel and closes its socket with code (freeing it then),
  * or frees it at once when it has no socket. */
 void kvs_client_evict(kvs_client_t *c, uint16_t code, const char *reason);
+/* Frees c now, or on the graveyard while a handler runs. */
+void kvs_client_free(kvs_client_t *c);
+/* Ends a handler (busy--) and frees the graveyard once none runs. */
+void kvs_reap(sd_kvs_t *k);
 
 /* ---- kvs_control.c -------------------------------------------------------------------------- */
 /* DONE when path is a control-plane API. */
