@@ -7,7 +7,7 @@
 // Checks:
 //   1. --help exits 0 and lists every flag and the exit statuses;
 //   2. bad flags exit 2 with a message naming the flag; a TURN password never shows up;
-//   3. --signaling kvs and bridge exit 3 (not in this build) naming the backend;
+//   3. --signaling bridge exits 3 (not in this build) naming the backend (kvs: device_kvs.mjs);
 //   4. --duration 3 stops the device by itself with status 0; its --events-json lines are
 //      JSON objects (SIGNALING_CONNECTED among them);
 //   5. MASTER with --receive-dir, the page offering and sending (?offer=1&send=canvas): the
@@ -82,14 +82,13 @@ async function checkBadFlags() {
 }
 
 async function checkUnavailable() {
-  for (const [args, name] of [[['--signaling', 'kvs', '--channel', 'cam1'], 'kvs'],
-    [['--signaling', 'bridge'], 'bridge']]) {
+  for (const [args, name] of [[['--signaling', 'bridge'], 'bridge']]) {
     t.step = `--signaling ${name}`;
     const r = await runToEnd(device, args, 5000);
     t.check(r.code === 3, `--signaling ${name} exited ${r.code}, expected 3; stderr: ${r.stderr}`);
     t.check(r.stderr.includes(name) && /not available/.test(r.stderr), `unclear message: ${r.stderr}`);
   }
-  t.log('--signaling kvs / bridge: exit 3, "not available in this build"');
+  t.log('--signaling bridge: exit 3, "not available in this build"');
 }
 
 async function checkDuration(base) {

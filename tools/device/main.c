@@ -18,6 +18,7 @@
 #include "apprtc_signaling.h"
 #include "bridge_mode.h"
 #include "events.h"
+#include "kvs_backend.h"
 #include "media.h"
 #include "options.h"
 #include "registry.h"
@@ -116,10 +117,16 @@ int main(int argc, char **argv)
     app_webrtc_set_log_level(o.log_level);
 
     if (o.signaling != DEV_SIGNALING_APPRTC && o.signaling != DEV_SIGNALING_REGISTERED &&
+        !(o.signaling == DEV_SIGNALING_KVS && dev_kvs_backend_available()) &&
         !dev_bridge_mode_streaming(&o)) {
         fprintf(stderr, "edgertc-device: --signaling %s is not available in this build\n",
                 dev_signaling_name(o.signaling));
         return DEV_EXIT_UNAVAILABLE;
+    }
+    dev_kvs_backend_t kvs = {0};
+    if (o.signaling == DEV_SIGNALING_KVS && !dev_kvs_backend_init(&o, &kvs, err, sizeof(err))) {
+        fprintf(stderr, "edgertc-device: %s\n", err);
+        return DEV_EXIT_USAGE;
     }
 
     /* Block the stop signals before any thread exists, so only the stopper receives them. */
@@ -138,8 +145,12 @@ int main(int argc, char **argv)
     }
 
     char what[300];
-    snprintf(what, sizeof(what), "room %s at %s", o.room ? o.room : "-",
-             o.server ? o.server : (o.signaling_name ? o.signaling_name : "-"));
+    if (o.signaling == DEV_SIGNALING_KVS) {
+        snprintf(what, sizeof(what), "%s", kvs.what);
+    } else {
+        snprintf(what, sizeof(what), "room %s at %s", o.room ? o.room : "-",
+                 o.server ? o.server : (o.signaling_name ? o.signaling_name : "-"));
+    }
     dev_events_t events;
     if (!dev_events_open(&events, o.events_json, what)) {
         fprintf(stderr, "edgertc-device: --events-json \"%s\": %s\n", o.events_json,
@@ -160,6 +171,10 @@ int main(int argc, char **argv)
     app_webrtc_config_t cfg = WEBRTC_APP_CONFIG_DEFAULT();
     cfg.signaling_client_if = apprtc_signaling_client_if_get();
     cfg.signaling_cfg = &apprtc;
+    if (o.signaling == DEV_SIGNALING_KVS) {
+        cfg.signaling_client_if = kvs.client_if;
+        cfg.signaling_cfg = &kvs.cfg;
+    }
     dev_registry_sel_t reg = {0}; /* --signaling NAME of a registered backend (registry.c) */
     if (o.signaling == DEV_SIGNALING_REGISTERED) {
         rc = dev_registry_open(&o, ice, n_ice, &reg, err, sizeof(err));
