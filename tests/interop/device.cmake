@@ -3,7 +3,7 @@
 # (run-in-netns.sh: root and iproute2); Node is Debian's /usr/bin/node, playwright-core comes
 # from tests/js; a missing Chromium is a failure, never a skip. Label "interop".
 #
-# interop.device_cli        --help, bad flags (exit 2), kvs/bridge (exit 3), --duration,
+# interop.device_cli        --help, bad flags (exit 2), --signaling bridge without --mode (exit 3), --duration,
 #                           --events-json, --receive-dir as MASTER and as VIEWER (python3-av
 #                           decodes what the device wrote: device_decode.py)
 # interop.device_reconnect  signald SIGKILLed under a live session: media keeps flowing,

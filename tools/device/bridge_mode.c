@@ -53,7 +53,7 @@ int dev_bridge_mode_check(dev_options_t *o, char *err, size_t errlen)
     if (is_mode(o, "streaming-only")) {
         o->signaling = DEV_SIGNALING_BRIDGE; /* the signaling device is the server */
     } else if (o->signaling == DEV_SIGNALING_BRIDGE) {
-        snprintf(err, errlen, "--mode signaling-only needs a real backend (--signaling apprtc)");
+        snprintf(err, errlen, "--mode signaling-only needs a real backend (--signaling apprtc, kvs or a registered one)");
         return DEV_EXIT_USAGE;
     }
     return DEV_EXIT_OK;
