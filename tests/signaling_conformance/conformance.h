@@ -23,6 +23,10 @@ typedef struct {
     /* Optional: deliver garbage to client `index` of `room` through the backend's server,
      * as a hostile or broken peer would. NULL: the incoming-garbage check is not run. */
     bool (*inject_malformed)(const char *room, int index);
+    /* A one-sided backend (the bridge: always the answering device) is under test only as
+     * client 0; clients 1 and 2 are its far peers through another backend. Sender-side checks
+     * then send on client 0. false for a backend whose every client is under test. */
+    bool one_sided;
 } conformance_backend_t;
 
 /* Runs every check as a cmocka group; returns the number of failed checks. */

@@ -2,9 +2,10 @@
  * Bridge signaling client (streaming device side of split mode; bridge_signaling.h, spec
  * §1.10, §2.7). A webrtc_signaling_client_if_t whose "server" is the signaling device at the
  * other end of webrtc_bridge:
- *  - connect reports CONNECTED at once and announces READY (again whenever the link comes
- *    back, and in answer to READY_QUERY once app_webrtc's callback is registered, so that the
- *    signaling device never flushes offers into a handler that would drop them);
+ *  - connect reports CONNECTING then CONNECTED at once and announces READY (again whenever
+ *    the link comes back, and in answer to READY_QUERY once app_webrtc's callback is
+ *    registered, so that the signaling device never flushes offers into a handler that would
+ *    drop them);
  *  - OFFER / ANSWER / ICE_CANDIDATE from the link go to app_webrtc; TRIGGER_OFFER starts an
  *    offer; answers and candidates go back over the link;
  *  - ICE servers are pulled one index at a time (ICE_REQUEST, answered by
@@ -396,6 +397,10 @@ static WEBRTC_STATUS bridge_connect(void *client)
     bool ready = c->link_up && c->on_msg != NULL;
     pthread_mutex_unlock(&c->mu);
     if (cb != NULL) {
+        /* CONNECTING first, as the interface asks of every backend (the conformance kit
+         * checks it); the bridge client is connected as soon as it exists: its "server" is
+         * the signaling device, which queues until our READY. */
+        cb(custom, WEBRTC_SIGNALING_CLIENT_STATE_CONNECTING);
         cb(custom, WEBRTC_SIGNALING_CLIENT_STATE_CONNECTED);
     }
     if (ready) {
@@ -431,6 +436,10 @@ static WEBRTC_STATUS bridge_send_message(void *client, esp_webrtc_signaling_mess
     case ESP_WEBRTC_MESSAGE_ANSWER: type = ERTC_BRIDGE_MSG_ANSWER; break;
     case ESP_WEBRTC_MESSAGE_ICE_CANDIDATE: type = ERTC_BRIDGE_MSG_ICE_CANDIDATE; break;
     default: return WEBRTC_STATUS_INVALID_ARG; /* only these cross the bridge (spec §2.7) */
+    }
+    if (msg->payload != NULL && msg->payload_len > APP_WEBRTC_MAX_MESSAGE_PAYLOAD_LEN) {
+        /* refused, not sent: the signaling device's backend could not carry it either */
+        return WEBRTC_STATUS_INVALID_ARG;
     }
     pthread_mutex_lock(&c->mu);
     bool ok = c->connected;
