@@ -433,13 +433,16 @@ WEBRTC_STATUS ertc_ws_connect(ertc_loop_t *loop, const ertc_ws_options_t *opts,
     }
     ertc_url_t url;
     WEBRTC_STATUS st = ertc_url_parse(opts->url, strlen(opts->url), &url);
+    /* Logged without its query: a presigned URL carries credentials there. */
+    size_t shown = strcspn(opts->url, "?#");
+    int shown_len = (int)(shown < 120 ? shown : 120);
     if (st != WEBRTC_STATUS_SUCCESS || (url.scheme != ERTC_URL_SCHEME_WS &&
                                         url.scheme != ERTC_URL_SCHEME_WSS)) {
-        ERTC_LOGE(TAG, "not a ws:// or wss:// URL: %.120s", opts->url);
+        ERTC_LOGE(TAG, "not a ws:// or wss:// URL: %.*s", shown_len, opts->url);
         return WEBRTC_STATUS_INVALID_ARG;
     }
     if (url.secure && opts->tls == NULL) {
-        ERTC_LOGE(TAG, "%.120s: wss:// needs a TLS configuration", opts->url);
+        ERTC_LOGE(TAG, "%.*s: wss:// needs a TLS configuration", shown_len, opts->url);
         return WEBRTC_STATUS_INVALID_ARG;
     }
     ertc_ws_client_t *ws = ertc_calloc(1, sizeof(*ws));
