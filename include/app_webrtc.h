@@ -34,6 +34,15 @@ extern "C" {
 
 #define APP_WEBRTC_DEFAULT_MAX_SESSIONS 2
 #define APP_WEBRTC_MAX_SESSIONS_LIMIT   32 /* largest max_sessions accepted */
+/* A session we offered (viewer role, trigger_offer) that gets no answer within this many
+ * seconds fails (PEER_CONNECTION_FAILED, status TIMEOUT) and is closed; in the VIEWER role a
+ * fresh offer goes to the same peer after 15, 30, then every 60 s (docs/app.md). */
+#define APP_WEBRTC_DEFAULT_ANSWER_TIMEOUT_S 15
+#define APP_WEBRTC_MAX_ANSWER_TIMEOUT_S     3600 /* largest answer_timeout_s accepted */
+/* This many AUTH_FAILED errors from the signaling backend in a row (no CONNECTED between)
+ * end app_webrtc_run, which returns WEBRTC_STATUS_SIGNALING_AUTH_FAILED after a
+ * SIGNALING_ERROR event saying so. Earlier ones are retried like any failed attempt. */
+#define APP_WEBRTC_AUTH_FAILURES_MAX 5
 
 /* ---- per-session metrics (edgertc addition) ------------------------------------------------ */
 /*
@@ -135,6 +144,10 @@ typedef struct {
      * APP_WEBRTC_DEFAULT_STUN_SERVER. Set false to never contact it. */
     bool use_default_stun;
     bool relay_only; /* use relayed (TURN) candidates only */
+    /* Seconds a session we offered waits for its answer; 0 = APP_WEBRTC_DEFAULT_ANSWER_TIMEOUT_S,
+     * at most APP_WEBRTC_MAX_ANSWER_TIMEOUT_S. A session that got its answer is left to the
+     * peer connection's own ICE and DTLS timeouts. */
+    uint32_t answer_timeout_s;
 } app_webrtc_config_t;
 
 #define WEBRTC_APP_CONFIG_DEFAULT()                                                                \
@@ -146,7 +159,8 @@ typedef struct {
         .mediaType = APP_WEBRTC_MEDIA_AUDIO_VIDEO, .video_capture = NULL, .audio_capture = NULL,   \
         .video_player = NULL, .audio_player = NULL, .receive_media = false,                        \
         .data_channel_config = NULL, .max_sessions = 0, .ice_servers = NULL,                       \
-        .ice_server_count = 0, .use_default_stun = true, .relay_only = false                       \
+        .ice_server_count = 0, .use_default_stun = true, .relay_only = false,                      \
+        .answer_timeout_s = 0                                                                      \
     }
 /* The newer ESP-port spelling. */
 #define APP_WEBRTC_CONFIG_DEFAULT() WEBRTC_APP_CONFIG_DEFAULT()
@@ -157,7 +171,10 @@ int32_t app_webrtc_register_event_callback(app_webrtc_event_callback_t callback,
 /* Checks and copies the configuration; a missing or bad field fails with a message that names
  * it. Does not connect. */
 WEBRTC_STATUS app_webrtc_init(app_webrtc_config_t *config);
-/* Connects signaling and serves peers; blocks until app_webrtc_terminate() is called. */
+/* Connects signaling and serves peers; blocks until app_webrtc_terminate() is called and then
+ * returns SUCCESS, or until signaling failed for good (APP_WEBRTC_AUTH_FAILURES_MAX
+ * authentication failures in a row: WEBRTC_STATUS_SIGNALING_AUTH_FAILED, everything freed as
+ * after terminate), or returns the error that kept it from starting. */
 WEBRTC_STATUS app_webrtc_run(void);
 /* Ends run, closes every session and the signaling connection, frees everything. */
 WEBRTC_STATUS app_webrtc_terminate(void);

@@ -187,6 +187,14 @@ static void teardown(app_ctx_t *ctx)
     ertc_loop_stop(ctx->loop);
 }
 
+void app_fail_run(app_ctx_t *ctx, WEBRTC_STATUS st)
+{
+    if (!ctx->stopping) {
+        ctx->run_status = st;
+        teardown(ctx);
+    }
+}
+
 static void teardown_job(void *arg)
 {
     teardown(arg);

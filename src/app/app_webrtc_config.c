@@ -242,6 +242,12 @@ WEBRTC_STATUS app_config_check(const app_webrtc_config_t *cfg, bool msg_cb_regis
                  APP_WEBRTC_MAX_SESSIONS_LIMIT);
         return bad(WEBRTC_STATUS_INVALID_ARG, "max_sessions", why);
     }
+    if (cfg->answer_timeout_s > APP_WEBRTC_MAX_ANSWER_TIMEOUT_S) {
+        char why[64];
+        snprintf(why, sizeof(why), "%u s is above the limit of %u s", cfg->answer_timeout_s,
+                 APP_WEBRTC_MAX_ANSWER_TIMEOUT_S);
+        return bad(WEBRTC_STATUS_INVALID_ARG, "answer_timeout_s", why);
+    }
     if (cfg->relay_only && !cfg->useTurn) {
         return bad(WEBRTC_STATUS_INVALID_ARG, "relay_only",
                    "needs useTurn (relayed candidates "
@@ -267,6 +273,8 @@ WEBRTC_STATUS app_config_copy(app_ctx_t *ctx, const app_webrtc_config_t *cfg)
         ctx->cfg.videoCodec = APP_WEBRTC_CODEC_H264;
     }
     ctx->max_sessions = cfg->max_sessions ? cfg->max_sessions : APP_WEBRTC_DEFAULT_MAX_SESSIONS;
+    ctx->answer_timeout_s =
+        cfg->answer_timeout_s ? cfg->answer_timeout_s : APP_WEBRTC_DEFAULT_ANSWER_TIMEOUT_S;
     ctx->sig = cfg->signaling_client_if;
     /* NULL selects edgertc's own peer connection, except in signaling-only mode, where the
      * messages go to app_webrtc_register_msg_callback's callback instead. */

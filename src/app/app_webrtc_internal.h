@@ -35,9 +35,18 @@
 #define APP_RECONNECT_DELAY_COUNT 5
 extern const uint32_t app_reconnect_delays_s[APP_RECONNECT_DELAY_COUNT]; /* 5 10 20 40 60 */
 
+/* Re-offers of the VIEWER role after an answer timeout: 15, 30, then 60 s (policy seconds). */
+#define APP_REOFFER_DELAY_COUNT 3
+extern const uint32_t app_reoffer_delays_s[APP_REOFFER_DELAY_COUNT]; /* 15 30 60 */
+#define APP_REOFFER_MAX_PEERS 16 /* peers with a re-offer scheduled */
+
+struct app_ctx;
+
 /* ---- sessions ---------------------------------------------------------------------------- */
 typedef struct {
-    uint64_t id; /* custom_data of the peer-connection callbacks; never reused */
+    struct app_ctx *ctx;
+    ertc_timer_t answer_timer; /* initiator sessions until the answer; stopped when closing */
+    uint64_t id;               /* custom_data of the peer-connection callbacks; never reused */
     char peer_id[APP_WEBRTC_MAX_SIGNALING_CLIENT_ID_LEN + 1];
     void *handle; /* the peer connection's session */
     bool initiator;
@@ -61,6 +70,14 @@ typedef struct {
     app_held_t *head, *tail;
     uint32_t count;
 } app_pending_t;
+
+/* A peer that got no answer to our offer: a fresh offer goes to it when the timer fires. */
+typedef struct {
+    struct app_ctx *ctx;
+    char peer_id[APP_WEBRTC_MAX_SIGNALING_CLIENT_ID_LEN + 1]; /* "" = free slot */
+    uint32_t attempts; /* answer timeouts in a row for this peer */
+    ertc_timer_t timer;
+} app_reoffer_t;
 
 /* Signaling connection phases of the reconnect policy. */
 typedef enum {
@@ -108,12 +125,15 @@ typedef struct app_ctx {
 
     app_pending_t pending[APP_PENDING_MAX_PEERS];
     ertc_timer_t pending_timer;
+    app_reoffer_t reoffer[APP_REOFFER_MAX_PEERS];
+    uint32_t answer_timeout_s; /* cfg.answer_timeout_s or the default */
 
     /* signaling */
     app_sig_phase_t sig_phase;
     webrtc_signaling_client_state_t sig_reported; /* last state the backend reported */
-    uint32_t sig_failures; /* consecutive failed attempts; 0 after CONNECTED */
-    bool sig_attempted;    /* connect was called once: later attempts disconnect first */
+    uint32_t sig_failures;  /* consecutive failed attempts; 0 after CONNECTED */
+    uint32_t auth_failures; /* consecutive AUTH_FAILED errors; 0 after CONNECTED */
+    bool sig_attempted;     /* connect was called once: later attempts disconnect first */
     ertc_timer_t sig_backoff;
     ertc_timer_t sig_attempt;
 
@@ -139,6 +159,8 @@ typedef struct app_ctx {
 
 app_ctx_t *app_current(void);              /* the singleton's context (loop thread) */
 app_webrtc_send_msg_cb_t app_msg_cb(void); /* app_webrtc_register_msg_callback's */
+/* Ends run for good (on the loop): the teardown of terminate, then run returns st. */
+void app_fail_run(app_ctx_t *ctx, WEBRTC_STATUS st);
 
 /* Time base: seconds of the policy become this many milliseconds (1000; tests make it
  * smaller so that a 60 s backoff takes 60 ms). */
@@ -179,7 +201,7 @@ void app_events_emit_raw(app_webrtc_event_data_t *ev); /* to the registered call
 /* ---- app_webrtc_session.c ---------------------------------------------------------------- */
 WEBRTC_STATUS app_sessions_create(app_ctx_t *ctx);
 void app_sessions_destroy(app_ctx_t *ctx);   /* closes all, frees held candidates */
-void app_sessions_close_all(app_ctx_t *ctx); /* teardown: events, destroy_session */
+void app_sessions_close_all(app_ctx_t *ctx); /* teardown: events, destroy_session, re-offers */
 void app_route_inbound(app_ctx_t *ctx, esp_webrtc_signaling_message_t *msg);
 WEBRTC_STATUS app_offer_to(app_ctx_t *ctx, const char *peer_id);
 app_session_t *app_session_find(app_ctx_t *ctx, const char *peer_id);

@@ -13,6 +13,12 @@
  * iteration. Peer-connection callbacks carry the session's id, not its address, so a late
  * callback for a destroyed session finds nothing instead of freed memory.
  *
+ * A session we offered waits answer_timeout_s for the answer; then it fails with TIMEOUT and
+ * is closed, and in the VIEWER role a fresh offer goes to the same peer after 15, 30, then
+ * every 60 s (a master that started later, or whose copy of our offer expired, is reached
+ * in the end). An answer or an offer from the peer ends the retries. A session that got its
+ * answer is left to the peer connection's own ICE and DTLS timeouts.
+ *
  * In signaling-only mode (bridge) there are no sessions: inbound messages go to the peer
  * connection's bridge path (send_message with a NULL session), and what the bridge sends back
  * goes to signaling.
@@ -26,6 +32,8 @@
 
 static WEBRTC_STATUS on_pc_message(uint64_t custom, esp_webrtc_signaling_message_t *msg);
 static WEBRTC_STATUS on_pc_state(uint64_t custom, webrtc_peer_state_t state);
+
+const uint32_t app_reoffer_delays_s[APP_REOFFER_DELAY_COUNT] = {15, 30, 60};
 
 /* Table slots: twice the limit, so sessions waiting for the reaper never block a new one. */
 static uint32_t table_size(const app_ctx_t *ctx)
@@ -256,6 +264,7 @@ static void session_close(app_ctx_t *ctx, app_session_t *s, const char *why)
     s->metrics.closed_us = ertc_time_wall_us();
     app_session_event(ctx, s, APP_WEBRTC_EVENT_PEER_DISCONNECTED, 0, "%s", why);
     s->closing = true;
+    ertc_timer_stop(ctx->loop, &s->answer_timer);
     pending_drop(ctx, s->peer_id);
     ertc_timer_start(ctx->loop, &ctx->reap_timer, 0, 0);
 }
@@ -265,6 +274,96 @@ static void session_fail(app_ctx_t *ctx, app_session_t *s, WEBRTC_STATUS st, con
     app_session_event(ctx, s, APP_WEBRTC_EVENT_PEER_CONNECTION_FAILED, st, "%s: %s", what,
                       webrtc_status_name(st));
     session_close(ctx, s, what);
+}
+
+/* ---- re-offers after an answer timeout ------------------------------------------------------ */
+
+static app_reoffer_t *reoffer_find(app_ctx_t *ctx, const char *peer_id)
+{
+    for (size_t i = 0; i < APP_REOFFER_MAX_PEERS; i++) {
+        if (ctx->reoffer[i].peer_id[0] != '\0' && strcmp(ctx->reoffer[i].peer_id, peer_id) == 0) {
+            return &ctx->reoffer[i];
+        }
+    }
+    return NULL;
+}
+
+/* The peer answered or offered itself: no more re-offers to it. */
+static void reoffer_cancel(app_ctx_t *ctx, const char *peer_id)
+{
+    app_reoffer_t *r = reoffer_find(ctx, peer_id);
+    if (r != NULL) {
+        ertc_timer_stop(ctx->loop, &r->timer);
+        r->peer_id[0] = '\0';
+        r->attempts = 0;
+    }
+}
+
+static void reoffer_fired(ertc_loop_t *loop, ertc_timer_t *t, void *arg)
+{
+    (void)loop;
+    (void)t;
+    app_reoffer_t *r = arg;
+    app_ctx_t *ctx = r->ctx;
+    if (ctx->stopping) {
+        return;
+    }
+    ERTC_LOGI(APP_TAG, "peer %s: offering again (attempt %u)", r->peer_id, r->attempts + 1);
+    char peer[sizeof(r->peer_id)];
+    snprintf(peer, sizeof(peer), "%s", r->peer_id);
+    WEBRTC_STATUS st = app_offer_to(ctx, peer);
+    if (st != WEBRTC_STATUS_SUCCESS) {
+        /* No session (limit, create failed): no answer timer runs, so wait and try again. */
+        uint32_t i =
+            r->attempts < APP_REOFFER_DELAY_COUNT ? r->attempts : APP_REOFFER_DELAY_COUNT - 1;
+        r->attempts++;
+        ertc_timer_start(ctx->loop, &r->timer, app_reoffer_delays_s[i] * app_ms_per_s(), 0);
+    }
+}
+
+/* Schedules the next offer to peer_id with the backoff of its timeouts in a row. */
+static void reoffer_schedule(app_ctx_t *ctx, const char *peer_id)
+{
+    app_reoffer_t *r = reoffer_find(ctx, peer_id);
+    for (size_t i = 0; r == NULL && i < APP_REOFFER_MAX_PEERS; i++) {
+        if (ctx->reoffer[i].peer_id[0] == '\0') {
+            r = &ctx->reoffer[i];
+            r->ctx = ctx;
+            r->attempts = 0;
+            ertc_timer_init(&r->timer, reoffer_fired, r);
+            snprintf(r->peer_id, sizeof(r->peer_id), "%s", peer_id);
+        }
+    }
+    if (r == NULL) {
+        ERTC_LOGW(APP_TAG, "peer %s: re-offers scheduled for %u peers already: not retried",
+                  peer_id, APP_REOFFER_MAX_PEERS);
+        return;
+    }
+    uint32_t i = r->attempts < APP_REOFFER_DELAY_COUNT ? r->attempts : APP_REOFFER_DELAY_COUNT - 1;
+    r->attempts++;
+    ERTC_LOGW(APP_TAG, "peer %s: offering again in %u s (no answer %u times in a row)", peer_id,
+              app_reoffer_delays_s[i], r->attempts);
+    ertc_timer_start(ctx->loop, &r->timer, app_reoffer_delays_s[i] * app_ms_per_s(), 0);
+}
+
+static void answer_timed_out(ertc_loop_t *loop, ertc_timer_t *t, void *arg)
+{
+    (void)loop;
+    (void)t;
+    app_session_t *s = arg;
+    app_ctx_t *ctx = s->ctx;
+    if (s->closing || s->remote_set || ctx->stopping) {
+        return;
+    }
+    char peer[sizeof(s->peer_id)];
+    snprintf(peer, sizeof(peer), "%s", s->peer_id); /* s is freed by the reaper later */
+    ERTC_LOGW(APP_TAG, "peer %s: no answer to our offer within %u s", peer, ctx->answer_timeout_s);
+    app_session_event(ctx, s, APP_WEBRTC_EVENT_PEER_CONNECTION_FAILED, WEBRTC_STATUS_TIMEOUT,
+                      "no answer to our offer within %u s", ctx->answer_timeout_s);
+    session_close(ctx, s, "no answer to our offer");
+    if (ctx->cfg.role_type == WEBRTC_SIGNALING_CHANNEL_ROLE_TYPE_VIEWER) {
+        reoffer_schedule(ctx, peer);
+    }
 }
 
 /* Refuses a peer beyond max_sessions: an event, its held candidates dropped, and a BYE
@@ -309,6 +408,8 @@ static app_session_t *session_open(app_ctx_t *ctx, const char *peer_id, bool ini
                   "no room for a session: %s", webrtc_status_name(*st_out));
         return NULL;
     }
+    s->ctx = ctx;
+    ertc_timer_init(&s->answer_timer, answer_timed_out, s);
     s->id = ++ctx->next_session_id;
     snprintf(s->peer_id, sizeof(s->peer_id), "%s", peer_id);
     s->initiator = initiator;
@@ -369,6 +470,11 @@ void app_sessions_close_all(app_ctx_t *ctx)
         reap(ctx->loop, &ctx->reap_timer, ctx);
     }
     ertc_timer_stop(ctx->loop, &ctx->reap_timer);
+    for (size_t i = 0; i < APP_REOFFER_MAX_PEERS; i++) {
+        if (ctx->reoffer[i].peer_id[0] != '\0') {
+            reoffer_cancel(ctx, ctx->reoffer[i].peer_id);
+        }
+    }
 }
 
 void app_sessions_destroy(app_ctx_t *ctx)
@@ -502,6 +608,7 @@ static void handle_offer(app_ctx_t *ctx, esp_webrtc_signaling_message_t *msg)
         ERTC_LOGI(APP_TAG, "peer %s: a new offer replaces its session", peer);
         session_close(ctx, s, "replaced by a new offer from the peer");
     }
+    reoffer_cancel(ctx, peer); /* the peer is there and offers itself */
     if (app_session_count(ctx) >= ctx->max_sessions) {
         refuse(ctx, peer);
         return;
@@ -531,6 +638,8 @@ static void handle_answer(app_ctx_t *ctx, esp_webrtc_signaling_message_t *msg)
         return;
     }
     s->metrics.answer_received_us = ertc_time_wall_us();
+    ertc_timer_stop(ctx->loop, &s->answer_timer);
+    reoffer_cancel(ctx, s->peer_id);
     WEBRTC_STATUS st = ctx->pc->send_message(s->handle, msg);
     if (st != WEBRTC_STATUS_SUCCESS) {
         session_fail(ctx, s, st, "the answer was refused");
@@ -662,7 +771,11 @@ WEBRTC_STATUS app_offer_to(app_ctx_t *ctx, const char *peer_id)
         st = ctx->pc->trigger_offer(s->handle);
         if (st != WEBRTC_STATUS_SUCCESS) {
             session_fail(ctx, s, st, "trigger_offer failed");
+            return st;
         }
+    }
+    if (!s->closing && !s->remote_set) {
+        ertc_timer_start(ctx->loop, &s->answer_timer, ctx->answer_timeout_s * app_ms_per_s(), 0);
     }
     return st;
 }

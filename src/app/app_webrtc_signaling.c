@@ -13,6 +13,8 @@
  * that reports DISCONNECTED, or no CONNECTED within APP_SIGNALING_ATTEMPT_S) waits 5, 10, 20,
  * 40, then 60 s for every later one, then disconnects and connects again. CONNECTED resets
  * the count, so the next drop waits 5 s again (the ESP port never reset it, its §3 item 15).
+ * AUTH_FAILED is retried too (credentials can be refreshed), but APP_WEBRTC_AUTH_FAILURES_MAX
+ * of them in a row (no CONNECTED between) end app_webrtc_run with that status.
  * Sessions are not touched: media keeps flowing while signaling is away.
  */
 #include <stdio.h>
@@ -132,6 +134,7 @@ static void handle_state(app_ctx_t *ctx, webrtc_signaling_client_state_t state)
         ertc_timer_stop(ctx->loop, &ctx->sig_backoff);
         ctx->sig_phase = APP_SIG_CONNECTED;
         ctx->sig_failures = 0;
+        ctx->auth_failures = 0;
         app_event(ctx, APP_WEBRTC_EVENT_SIGNALING_CONNECTED, 0, NULL, "Signaling client connected");
         app_ice_update(ctx);   /* a backend learns its servers as it connects */
         app_outbox_flush(ctx); /* what sessions said while signaling was away */
@@ -164,6 +167,19 @@ static void handle_error(app_ctx_t *ctx, WEBRTC_STATUS st, const char *text)
 {
     app_event(ctx, APP_WEBRTC_EVENT_SIGNALING_ERROR, st, NULL, "Signaling error: 0x%08x - %s",
               (unsigned)st, text);
+    if (st == WEBRTC_STATUS_SIGNALING_AUTH_FAILED &&
+        ++ctx->auth_failures >= APP_WEBRTC_AUTH_FAILURES_MAX) {
+        /* Credentials can be refreshed, so a few are retried; this many in a row will not
+         * heal by waiting: say so once and end run, so a program can exit non-zero. */
+        ERTC_LOGE(APP_TAG, "signaling: authentication failed %u times in a row: giving up",
+                  ctx->auth_failures);
+        app_event(ctx, APP_WEBRTC_EVENT_SIGNALING_ERROR, st, NULL,
+                  "Signaling failed for good: authentication refused %u times in a row "
+                  "(check the credentials); app_webrtc_run returns",
+                  ctx->auth_failures);
+        app_fail_run(ctx, st);
+        return;
+    }
     if (needs_reconnect(st)) {
         char why[96];
         snprintf(why, sizeof(why), "error %s", webrtc_status_name(st));

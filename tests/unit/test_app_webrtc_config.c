@@ -117,6 +117,9 @@ static void test_bad_values(void **state)
     cfg.max_sessions = APP_WEBRTC_MAX_SESSIONS_LIMIT + 1;
     expect_bad(&cfg, WEBRTC_STATUS_INVALID_ARG, "max_sessions");
     cfg = base_config();
+    cfg.answer_timeout_s = APP_WEBRTC_MAX_ANSWER_TIMEOUT_S + 1;
+    expect_bad(&cfg, WEBRTC_STATUS_INVALID_ARG, "answer_timeout_s");
+    cfg = base_config();
     cfg.relay_only = true;
     cfg.useTurn = false;
     expect_bad(&cfg, WEBRTC_STATUS_INVALID_ARG, "relay_only");
