@@ -11,6 +11,9 @@
 #include <string.h>
 
 #include "media_stream.h"
+#include "util/log.h"
+
+#define TAG "media"
 
 #define PART_MAX 256
 
@@ -57,4 +60,23 @@ esp_err_t ertc_media_default_file_path(bool video, char *out, size_t cap)
                      video ? paths.video_prefix : paths.audio_prefix,
                      video ? paths.video_ext : paths.audio_ext);
     return n >= 0 && (size_t)n < cap ? ESP_OK : ESP_ERR_INVALID_SIZE;
+}
+
+esp_err_t ertc_media_source_file_path(const media_stream_source_config_t *opts,
+                                      bool file_by_default, bool video, char *out, size_t cap)
+{
+    const char *kind = video ? "video" : "audio";
+    if (opts != NULL && opts->path != NULL) {
+        if (strlen(opts->path) >= cap) {
+            ERTC_LOGE(TAG, "%s capture: the file path is longer than %zu bytes", kind, cap - 1);
+            return ESP_ERR_INVALID_ARG;
+        }
+        memcpy(out, opts->path, strlen(opts->path) + 1);
+        return ESP_OK;
+    }
+    if (opts != NULL && !file_by_default) {
+        ERTC_LOGE(TAG, "%s capture: source FILE needs a path", kind);
+        return ESP_ERR_INVALID_ARG;
+    }
+    return ertc_media_default_file_path(video, out, cap);
 }

@@ -168,18 +168,7 @@ static esp_err_t video_init_common(video_capture_config_t *config, video_capture
     esp_err_t err = ESP_OK;
     if (s->file_mode) {
         s->stop_at_eof = opts != NULL && opts->stop_at_eof;
-        if (opts != NULL && opts->path != NULL) {
-            if (strlen(opts->path) >= sizeof(s->path)) {
-                err = ESP_ERR_INVALID_ARG;
-            } else {
-                strcpy(s->path, opts->path);
-            }
-        } else if (opts != NULL && !file_by_default) {
-            ERTC_LOGE(TAG, "video capture: source FILE needs a path");
-            err = ESP_ERR_INVALID_ARG;
-        } else {
-            err = ertc_media_default_file_path(true, s->path, sizeof(s->path));
-        }
+        err = ertc_media_source_file_path(opts, file_by_default, true, s->path, sizeof(s->path));
         if (err == ESP_OK) {
             err = open_file(s);
         }
