@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util/alloc.h"
+#include "util/bytes.h"
 
 static const uint8_t start_code[ERTC_H264_START_CODE_LEN] = {0, 0, 0, 1};
 
@@ -147,11 +148,6 @@ static void malformed(ertc_h264_depacketizer_t *d)
     damage_frame(d);
 }
 
-static uint16_t get_u16(const uint8_t *p)
-{
-    return (uint16_t)((p[0] << 8) | p[1]);
-}
-
 /* RFC 6184 §5.7.1: [STAP-A header] then (16-bit size, NAL unit)+. The whole payload is
  * checked before anything is appended. */
 static void assemble_stap_a(ertc_h264_depacketizer_t *d, const uint8_t *p, size_t len)
@@ -166,7 +162,7 @@ static void assemble_stap_a(ertc_h264_depacketizer_t *d, const uint8_t *p, size_
             malformed(d);
             return;
         }
-        size_t size = get_u16(p + pos);
+        size_t size = ertc_get_be16(p + pos);
         pos += ERTC_H264_STAP_SIZE_LEN;
         if (size == 0 || size > len - pos || !is_plain_nal_type(ertc_h264_nal_type(p[pos]))) {
             malformed(d);
@@ -176,7 +172,7 @@ static void assemble_stap_a(ertc_h264_depacketizer_t *d, const uint8_t *p, size_
     }
     pos = ERTC_H264_STAP_A_HEADER_LEN;
     while (pos < len) {
-        size_t size = get_u16(p + pos);
+        size_t size = ertc_get_be16(p + pos);
         pos += ERTC_H264_STAP_SIZE_LEN;
         note_nal_type(d, ertc_h264_nal_type(p[pos]));
         append(d, true, NULL, p + pos, size);

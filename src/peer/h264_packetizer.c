@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include "util/bytes.h"
+
 #define START_CODE_LEN 3 /* 00 00 01; a 4-byte start code is a zero byte plus this */
 
 #define INSERT_SPS 1u
@@ -274,12 +276,6 @@ bool ertc_h264_packetizer_has_next(ertc_h264_packetizer_t *p)
     return p->fu.len > 0 || stream_peek(p, &nal);
 }
 
-static void put_u16(uint8_t *out, size_t len)
-{
-    out[0] = (uint8_t)(len >> 8);
-    out[1] = (uint8_t)len;
-}
-
 static size_t write_fu_fragment(ertc_h264_packetizer_t *p, uint8_t *out)
 {
     const ertc_h264_nal_t *nal = &p->fu;
@@ -327,7 +323,7 @@ static size_t write_stap_a(ertc_h264_packetizer_t *p, const ertc_h264_nal_t *fir
     size_t size = ERTC_H264_STAP_A_HEADER_LEN;
     ertc_h264_nal_t nal = *first;
     for (;;) {
-        put_u16(out + size, nal.len);
+        ertc_put_be16(out + size, nal.len);
         memcpy(out + size + ERTC_H264_STAP_SIZE_LEN, nal.data, nal.len);
         size = stap_a_size_with(size, &nal);
         f_bit |= nal.data[0] & ERTC_H264_NAL_F_BIT;

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "util/bytes.h"
+
 /* First header byte: V(2) P(1) count(5). */
 #define VERSION_SHIFT 6
 #define PADDING_BIT   0x20u
@@ -26,30 +28,6 @@
 
 #define US_PER_SECOND  1000000u
 #define NTP_UNIX_DELTA 2208988800ull /* seconds from 1900 to 1970 */
-
-static uint16_t get_u16(const uint8_t *p)
-{
-    return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-static void put_u16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
 
 /* ---- the common header and compound packets --------------------------------------------- */
 
@@ -83,7 +61,7 @@ WEBRTC_STATUS ertc_rtcp_iter_next(ertc_rtcp_iter_t *it, ertc_rtcp_packet_t *pkt)
     if (remaining < ERTC_RTCP_HEADER_LEN || (p[0] >> VERSION_SHIFT) != ERTC_RTCP_VERSION) {
         return WEBRTC_STATUS_MALFORMED;
     }
-    size_t len = ((size_t)get_u16(p + 2) + 1) * WORD;
+    size_t len = ((size_t)ertc_get_be16(p + 2) + 1) * WORD;
     if (len > remaining) {
         return WEBRTC_STATUS_MALFORMED;
     }
@@ -167,7 +145,7 @@ static void write_header(uint8_t *out, uint8_t count, uint8_t pt, size_t total)
 {
     out[0] = (uint8_t)((ERTC_RTCP_VERSION << VERSION_SHIFT) | count);
     out[1] = pt;
-    put_u16(out + 2, (uint16_t)(total / WORD - 1));
+    ertc_put_be16(out + 2, (uint16_t)(total / WORD - 1));
 }
 
 /* Common checks of every builder: arguments, and room for `total` bytes. */
@@ -184,14 +162,14 @@ static WEBRTC_STATUS check_output(uint8_t *out, size_t *written, size_t cap, siz
 
 static void read_report_block(const uint8_t *p, ertc_rtcp_report_block_t *b)
 {
-    b->ssrc = get_u32(p);
+    b->ssrc = ertc_get_be32(p);
     b->fraction_lost = p[4];
     uint32_t lost = ((uint32_t)p[5] << 16) | ((uint32_t)p[6] << 8) | p[7];
     b->cumulative_lost = (lost & SIGN_BIT_24) ? (int32_t)lost - (int32_t)(1u << 24) : (int32_t)lost;
-    b->ext_highest_seq = get_u32(p + 8);
-    b->jitter = get_u32(p + 12);
-    b->lsr = get_u32(p + 16);
-    b->dlsr = get_u32(p + 20);
+    b->ext_highest_seq = ertc_get_be32(p + 8);
+    b->jitter = ertc_get_be32(p + 12);
+    b->lsr = ertc_get_be32(p + 16);
+    b->dlsr = ertc_get_be32(p + 20);
 }
 
 static void write_report_block(uint8_t *p, const ertc_rtcp_report_block_t *b)
@@ -203,15 +181,15 @@ static void write_report_block(uint8_t *p, const ertc_rtcp_report_block_t *b)
         lost = CUMULATIVE_LOST_MIN;
     }
     uint32_t lost24 = (uint32_t)lost & MASK_24;
-    put_u32(p, b->ssrc);
+    ertc_put_be32(p, b->ssrc);
     p[4] = b->fraction_lost;
     p[5] = (uint8_t)(lost24 >> 16);
     p[6] = (uint8_t)(lost24 >> 8);
     p[7] = (uint8_t)lost24;
-    put_u32(p + 8, b->ext_highest_seq);
-    put_u32(p + 12, b->jitter);
-    put_u32(p + 16, b->lsr);
-    put_u32(p + 20, b->dlsr);
+    ertc_put_be32(p + 8, b->ext_highest_seq);
+    ertc_put_be32(p + 12, b->jitter);
+    ertc_put_be32(p + 16, b->lsr);
+    ertc_put_be32(p + 20, b->dlsr);
 }
 
 WEBRTC_STATUS ertc_rtcp_parse_report(const ertc_rtcp_packet_t *pkt, ertc_rtcp_report_t *out)
@@ -230,14 +208,14 @@ WEBRTC_STATUS ertc_rtcp_parse_report(const ertc_rtcp_packet_t *pkt, ertc_rtcp_re
         return WEBRTC_STATUS_MALFORMED;
     }
     const uint8_t *p = pkt->body;
-    out->ssrc = get_u32(p);
+    out->ssrc = ertc_get_be32(p);
     p += WORD;
     if (sr) {
         out->has_sender_info = true;
-        out->sender.ntp = ((uint64_t)get_u32(p) << 32) | get_u32(p + 4);
-        out->sender.rtp_timestamp = get_u32(p + 8);
-        out->sender.packet_count = get_u32(p + 12);
-        out->sender.octet_count = get_u32(p + 16);
+        out->sender.ntp = ((uint64_t)ertc_get_be32(p) << 32) | ertc_get_be32(p + 4);
+        out->sender.rtp_timestamp = ertc_get_be32(p + 8);
+        out->sender.packet_count = ertc_get_be32(p + 12);
+        out->sender.octet_count = ertc_get_be32(p + 16);
         p += ERTC_RTCP_SENDER_INFO_LEN;
     }
     out->block_count = pkt->count;
@@ -265,14 +243,14 @@ static WEBRTC_STATUS build_report(const ertc_rtcp_report_t *r, bool sr, uint8_t 
     }
     write_header(out, (uint8_t)r->block_count, sr ? ERTC_RTCP_PT_SR : ERTC_RTCP_PT_RR, total);
     uint8_t *p = out + ERTC_RTCP_HEADER_LEN;
-    put_u32(p, r->ssrc);
+    ertc_put_be32(p, r->ssrc);
     p += WORD;
     if (sr) {
-        put_u32(p, (uint32_t)(r->sender.ntp >> 32));
-        put_u32(p + 4, (uint32_t)r->sender.ntp);
-        put_u32(p + 8, r->sender.rtp_timestamp);
-        put_u32(p + 12, r->sender.packet_count);
-        put_u32(p + 16, r->sender.octet_count);
+        ertc_put_be32(p, (uint32_t)(r->sender.ntp >> 32));
+        ertc_put_be32(p + 4, (uint32_t)r->sender.ntp);
+        ertc_put_be32(p + 8, r->sender.rtp_timestamp);
+        ertc_put_be32(p + 12, r->sender.packet_count);
+        ertc_put_be32(p + 16, r->sender.octet_count);
         p += ERTC_RTCP_SENDER_INFO_LEN;
     }
     for (size_t i = 0; i < r->block_count; i++) {
@@ -310,7 +288,7 @@ static WEBRTC_STATUS parse_sdes_chunk(const uint8_t *body, size_t len, size_t *p
     if (len - i < WORD) {
         return WEBRTC_STATUS_MALFORMED;
     }
-    chunk->ssrc = get_u32(body + i);
+    chunk->ssrc = ertc_get_be32(body + i);
     chunk->cname = NULL;
     chunk->cname_len = 0;
     i += WORD;
@@ -380,7 +358,7 @@ WEBRTC_STATUS ertc_rtcp_build_sdes_cname(uint32_t ssrc, const char *cname, uint8
     memset(out, 0, total);
     write_header(out, 1, ERTC_RTCP_PT_SDES, total);
     uint8_t *p = out + ERTC_RTCP_HEADER_LEN;
-    put_u32(p, ssrc);
+    ertc_put_be32(p, ssrc);
     p[WORD] = ERTC_RTCP_SDES_CNAME;
     p[WORD + 1] = (uint8_t)len;
     memcpy(p + WORD + 2, cname, len);
@@ -399,7 +377,7 @@ WEBRTC_STATUS ertc_rtcp_parse_bye(const ertc_rtcp_packet_t *pkt, ertc_rtcp_bye_t
     }
     size_t pos = 0;
     for (size_t i = 0; i < pkt->count; i++) {
-        out->ssrcs[i] = get_u32(pkt->body + pos);
+        out->ssrcs[i] = ertc_get_be32(pkt->body + pos);
         pos += WORD;
     }
     out->ssrc_count = pkt->count;
@@ -433,7 +411,7 @@ WEBRTC_STATUS ertc_rtcp_build_bye(const uint32_t *ssrcs, size_t count, uint8_t *
     }
     write_header(out, (uint8_t)count, ERTC_RTCP_PT_BYE, total);
     for (size_t i = 0; i < count; i++) {
-        put_u32(out + ERTC_RTCP_HEADER_LEN + i * WORD, ssrcs[i]);
+        ertc_put_be32(out + ERTC_RTCP_HEADER_LEN + i * WORD, ssrcs[i]);
     }
     *written = total;
     return WEBRTC_STATUS_SUCCESS;
@@ -451,8 +429,8 @@ WEBRTC_STATUS ertc_rtcp_parse_fb(const ertc_rtcp_packet_t *pkt, ertc_rtcp_fb_t *
         pkt->body_len < ERTC_RTCP_FB_HEADER_LEN) {
         return WEBRTC_STATUS_MALFORMED;
     }
-    out->sender_ssrc = get_u32(pkt->body);
-    out->media_ssrc = get_u32(pkt->body + 4);
+    out->sender_ssrc = ertc_get_be32(pkt->body);
+    out->media_ssrc = ertc_get_be32(pkt->body + 4);
     return WEBRTC_STATUS_SUCCESS;
 }
 
@@ -484,8 +462,8 @@ WEBRTC_STATUS ertc_rtcp_parse_nack(const ertc_rtcp_packet_t *pkt, ertc_rtcp_nack
     out->sender_ssrc = fb.sender_ssrc;
     out->media_ssrc = fb.media_ssrc;
     for (size_t off = ERTC_RTCP_FB_HEADER_LEN; off < pkt->body_len; off += NACK_FCI_LEN) {
-        uint16_t pid = get_u16(pkt->body + off);
-        uint16_t blp = get_u16(pkt->body + off + 2);
+        uint16_t pid = ertc_get_be16(pkt->body + off);
+        uint16_t blp = ertc_get_be16(pkt->body + off + 2);
         add_nack_seq(out, pid);
         for (unsigned bit = 0; bit < NACK_BLP_BITS; bit++) {
             if (blp & (1u << bit)) {
@@ -529,7 +507,7 @@ WEBRTC_STATUS ertc_rtcp_parse_fir(const ertc_rtcp_packet_t *pkt, ertc_rtcp_fir_t
             out->truncated = true;
             break;
         }
-        out->entries[out->count].ssrc = get_u32(pkt->body + off);
+        out->entries[out->count].ssrc = ertc_get_be32(pkt->body + off);
         out->entries[out->count].seq_nr = pkt->body[off + 4];
         out->count++;
     }
@@ -557,8 +535,8 @@ static size_t nack_pairs(const uint16_t *seqs, size_t count, uint8_t *fci)
             j++;
         }
         if (fci != NULL) {
-            put_u16(fci + pairs * NACK_FCI_LEN, pid);
-            put_u16(fci + pairs * NACK_FCI_LEN + 2, blp);
+            ertc_put_be16(fci + pairs * NACK_FCI_LEN, pid);
+            ertc_put_be16(fci + pairs * NACK_FCI_LEN + 2, blp);
         }
         pairs++;
         i = j;
@@ -570,8 +548,8 @@ static void write_fb_header(uint8_t *out, uint8_t fmt, uint8_t pt, size_t total,
                             uint32_t sender_ssrc, uint32_t media_ssrc)
 {
     write_header(out, fmt, pt, total);
-    put_u32(out + ERTC_RTCP_HEADER_LEN, sender_ssrc);
-    put_u32(out + ERTC_RTCP_HEADER_LEN + 4, media_ssrc);
+    ertc_put_be32(out + ERTC_RTCP_HEADER_LEN, sender_ssrc);
+    ertc_put_be32(out + ERTC_RTCP_HEADER_LEN + 4, media_ssrc);
 }
 
 WEBRTC_STATUS ertc_rtcp_build_nack(uint32_t sender_ssrc, uint32_t media_ssrc, const uint16_t *seqs,
@@ -621,7 +599,7 @@ WEBRTC_STATUS ertc_rtcp_build_fir(uint32_t sender_ssrc, uint32_t media_ssrc, uin
     }
     write_fb_header(out, ERTC_RTCP_PSFB_FIR, ERTC_RTCP_PT_PSFB, total, sender_ssrc, 0);
     uint8_t *fci = out + ERTC_RTCP_HEADER_LEN + ERTC_RTCP_FB_HEADER_LEN;
-    put_u32(fci, media_ssrc);
+    ertc_put_be32(fci, media_ssrc);
     fci[4] = seq_nr;
     fci[5] = fci[6] = fci[7] = 0;
     *written = total;

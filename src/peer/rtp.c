@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "util/bytes.h"
+
 /* First header byte: V(2) P(1) X(1) CC(4); second: M(1) PT(7). */
 #define VERSION_SHIFT   6
 #define PADDING_BIT     0x20u
@@ -20,30 +22,6 @@
 /* RFC 8285 §4.2: in the one-byte form, id 15 stops processing of the block. */
 #define ONE_BYTE_ID_STOP 15
 #define EXT_PADDING_BYTE 0
-
-static uint16_t get_u16(const uint8_t *p)
-{
-    return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-static void put_u16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
 
 /* ---- parsing --------------------------------------------------------------------------- */
 
@@ -119,8 +97,8 @@ static WEBRTC_STATUS parse_extension(const uint8_t *buf, size_t len, size_t *pos
         return WEBRTC_STATUS_MALFORMED;
     }
     const uint8_t *p = buf + *pos;
-    uint16_t profile = get_u16(p);
-    size_t block_len = (size_t)get_u16(p + 2) * WORD;
+    uint16_t profile = ertc_get_be16(p);
+    size_t block_len = (size_t)ertc_get_be16(p + 2) * WORD;
     *pos += EXT_HEADER_LEN;
     if (block_len > len - *pos) {
         return WEBRTC_STATUS_MALFORMED;
@@ -154,9 +132,9 @@ WEBRTC_STATUS ertc_rtp_parse(const uint8_t *buf, size_t len, ertc_rtp_packet_t *
     ertc_rtp_header_t *h = &out->header;
     h->marker = (buf[1] & MARKER_BIT) != 0;
     h->payload_type = buf[1] & PT_MASK;
-    h->seq = get_u16(buf + 2);
-    h->timestamp = get_u32(buf + 4);
-    h->ssrc = get_u32(buf + 8);
+    h->seq = ertc_get_be16(buf + 2);
+    h->timestamp = ertc_get_be32(buf + 4);
+    h->ssrc = ertc_get_be32(buf + 8);
     h->csrc_count = buf[0] & CSRC_COUNT_MASK;
 
     size_t pos = ERTC_RTP_HEADER_MIN_LEN;
@@ -164,7 +142,7 @@ WEBRTC_STATUS ertc_rtp_parse(const uint8_t *buf, size_t len, ertc_rtp_packet_t *
         return WEBRTC_STATUS_MALFORMED;
     }
     for (uint8_t i = 0; i < h->csrc_count; i++) {
-        h->csrc[i] = get_u32(buf + pos);
+        h->csrc[i] = ertc_get_be32(buf + pos);
         pos += WORD;
     }
     if (buf[0] & EXTENSION_BIT) {
@@ -276,20 +254,20 @@ WEBRTC_STATUS ertc_rtp_write_header(const ertc_rtp_header_t *h, uint8_t *out, si
     out[0] = (uint8_t)((ERTC_RTP_VERSION << VERSION_SHIFT) |
                        (h->ext_count > 0 ? EXTENSION_BIT : 0) | h->csrc_count);
     out[1] = (uint8_t)((h->marker ? MARKER_BIT : 0) | h->payload_type);
-    put_u16(out + 2, h->seq);
-    put_u32(out + 4, h->timestamp);
-    put_u32(out + 8, h->ssrc);
+    ertc_put_be16(out + 2, h->seq);
+    ertc_put_be32(out + 4, h->timestamp);
+    ertc_put_be32(out + 8, h->ssrc);
     size_t pos = ERTC_RTP_HEADER_MIN_LEN;
     for (uint8_t i = 0; i < h->csrc_count; i++) {
-        put_u32(out + pos, h->csrc[i]);
+        ertc_put_be32(out + pos, h->csrc[i]);
         pos += WORD;
     }
     if (h->ext_count > 0) {
         bool one_byte = fits_one_byte_form(h);
         size_t block_len = round_up_words(ext_elements_len(h, one_byte));
-        put_u16(out + pos,
-                one_byte ? ERTC_RTP_EXT_PROFILE_ONE_BYTE : ERTC_RTP_EXT_PROFILE_TWO_BYTE);
-        put_u16(out + pos + 2, (uint16_t)(block_len / WORD));
+        ertc_put_be16(out + pos,
+                      one_byte ? ERTC_RTP_EXT_PROFILE_ONE_BYTE : ERTC_RTP_EXT_PROFILE_TWO_BYTE);
+        ertc_put_be16(out + pos + 2, (uint16_t)(block_len / WORD));
         pos += EXT_HEADER_LEN;
         size_t end = pos + block_len;
         for (size_t i = 0; i < h->ext_count; i++) {

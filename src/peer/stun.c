@@ -9,6 +9,7 @@
  * small and plenty fast for messages of a few hundred bytes.
  */
 #include "peer/stun.h"
+#include "util/bytes.h"
 
 #include <string.h>
 
@@ -51,37 +52,6 @@
 #define ERROR_NUM_MAX   99
 #define FINGERPRINT_LEN 4
 #define CRC32_POLY_REV  0xEDB88320u
-
-/* ---- byte helpers ---------------------------------------------------------------------- */
-
-static uint16_t read16(const uint8_t *p)
-{
-    return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t read32(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-static uint64_t read64(const uint8_t *p)
-{
-    return ((uint64_t)read32(p) << 32) | read32(p + 4);
-}
-
-static void write16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void write32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
 
 static size_t padded_len(size_t len)
 {
@@ -203,7 +173,7 @@ static bool is_address_type(uint16_t type)
  * (the IPv4 address and the port use only the first 4 and 2 bytes). */
 static void xor_pad(const uint8_t tid[ERTC_STUN_TRANSACTION_ID_LEN], uint8_t pad[16])
 {
-    write32(pad, ERTC_STUN_MAGIC_COOKIE);
+    ertc_put_be32(pad, ERTC_STUN_MAGIC_COOKIE);
     memcpy(pad + 4, tid, ERTC_STUN_TRANSACTION_ID_LEN);
 }
 
@@ -228,7 +198,7 @@ static WEBRTC_STATUS decode_address(const uint8_t *v, size_t len, bool xored,
     } else {
         memset(pad, 0, sizeof(pad));
     }
-    out->port = (uint16_t)(read16(v + 2) ^ read16(pad));
+    out->port = (uint16_t)(ertc_get_be16(v + 2) ^ ertc_get_be16(pad));
     for (size_t i = 0; i < ip_len; i++) {
         out->ip[i] = (uint8_t)(v[4 + i] ^ pad[i]);
     }
@@ -311,8 +281,8 @@ static void header_ending_at(const uint8_t *msg, size_t attr_offset, size_t valu
                              uint8_t header[ERTC_STUN_HEADER_LEN])
 {
     memcpy(header, msg, ERTC_STUN_HEADER_LEN);
-    write16(header + LENGTH_OFFSET,
-            (uint16_t)(attr_offset + ERTC_STUN_ATTR_HEADER_LEN + value_len - ERTC_STUN_HEADER_LEN));
+    ertc_put_be16(header + LENGTH_OFFSET, (uint16_t)(attr_offset + ERTC_STUN_ATTR_HEADER_LEN +
+                                                     value_len - ERTC_STUN_HEADER_LEN));
 }
 
 /* The MESSAGE-INTEGRITY value for msg[0..mi_offset) with the length adjusted. */
@@ -339,8 +309,8 @@ static uint32_t compute_fingerprint(const uint8_t *msg, size_t fp_offset)
 bool ertc_stun_is_stun(const uint8_t *buf, size_t len)
 {
     return buf != NULL && len >= ERTC_STUN_HEADER_LEN && (buf[0] & 0xC0u) == 0 &&
-           read32(buf + COOKIE_OFFSET) == ERTC_STUN_MAGIC_COOKIE &&
-           (read16(buf + LENGTH_OFFSET) & 3u) == 0;
+           ertc_get_be32(buf + COOKIE_OFFSET) == ERTC_STUN_MAGIC_COOKIE &&
+           (ertc_get_be16(buf + LENGTH_OFFSET) & 3u) == 0;
 }
 
 static bool is_known_attr(uint16_t type)
@@ -425,7 +395,7 @@ static WEBRTC_STATUS decode_known(ertc_stun_msg_t *m, uint16_t type, const uint8
             return WEBRTC_STATUS_MALFORMED;
         }
         m->fingerprint_offset = offset;
-        m->fingerprint = read32(v);
+        m->fingerprint = ertc_get_be32(v);
         return WEBRTC_STATUS_SUCCESS;
     case ERTC_STUN_ATTR_ERROR_CODE: {
         if (len < ERROR_HDR_LEN || len - ERROR_HDR_LEN > ERTC_STUN_MAX_TEXT_LEN) {
@@ -446,7 +416,7 @@ static WEBRTC_STATUS decode_known(ertc_stun_msg_t *m, uint16_t type, const uint8
             return WEBRTC_STATUS_MALFORMED;
         }
         for (size_t i = 0; i < len / 2 && i < ERTC_STUN_MAX_UNKNOWN_ATTRIBUTES; i++) {
-            m->unknown_attributes[m->unknown_attributes_count++] = read16(v + 2 * i);
+            m->unknown_attributes[m->unknown_attributes_count++] = ertc_get_be16(v + 2 * i);
         }
         return WEBRTC_STATUS_SUCCESS;
     case ERTC_STUN_ATTR_DATA:
@@ -465,7 +435,7 @@ static WEBRTC_STATUS decode_known(ertc_stun_msg_t *m, uint16_t type, const uint8
             return WEBRTC_STATUS_MALFORMED;
         }
         *(type == ERTC_STUN_ATTR_ICE_CONTROLLING ? &m->ice_controlling : &m->ice_controlled) =
-            read64(v);
+            ertc_get_be64(v);
         return WEBRTC_STATUS_SUCCESS;
     default: break;
     }
@@ -475,9 +445,9 @@ static WEBRTC_STATUS decode_known(ertc_stun_msg_t *m, uint16_t type, const uint8
         return WEBRTC_STATUS_MALFORMED;
     }
     switch (type) {
-    case ERTC_STUN_ATTR_PRIORITY: m->priority = read32(v); break;
-    case ERTC_STUN_ATTR_LIFETIME: m->lifetime = read32(v); break;
-    case ERTC_STUN_ATTR_CHANNEL_NUMBER: m->channel_number = read16(v); break; /* then RFFU */
+    case ERTC_STUN_ATTR_PRIORITY: m->priority = ertc_get_be32(v); break;
+    case ERTC_STUN_ATTR_LIFETIME: m->lifetime = ertc_get_be32(v); break;
+    case ERTC_STUN_ATTR_CHANNEL_NUMBER: m->channel_number = ertc_get_be16(v); break; /* then RFFU */
     case ERTC_STUN_ATTR_REQUESTED_TRANSPORT: m->requested_transport = v[0]; break;
     default: return WEBRTC_STATUS_INTERNAL_ERROR; /* is_known_attr and this switch disagree */
     }
@@ -520,8 +490,8 @@ static WEBRTC_STATUS parse_attributes(ertc_stun_msg_t *m)
         if (m->len - pos < ERTC_STUN_ATTR_HEADER_LEN) {
             return WEBRTC_STATUS_MALFORMED;
         }
-        uint16_t type = read16(buf + pos);
-        size_t len = read16(buf + pos + 2);
+        uint16_t type = ertc_get_be16(buf + pos);
+        size_t len = ertc_get_be16(buf + pos + 2);
         if (padded_len(len) > m->len - pos - ERTC_STUN_ATTR_HEADER_LEN) {
             return WEBRTC_STATUS_MALFORMED; /* the value (or its padding) overruns the message */
         }
@@ -554,12 +524,12 @@ WEBRTC_STATUS ertc_stun_parse(const uint8_t *buf, size_t len, ertc_stun_msg_t *o
     }
     memset(out, 0, sizeof(*out));
     if (!ertc_stun_is_stun(buf, len) ||
-        (size_t)read16(buf + LENGTH_OFFSET) + ERTC_STUN_HEADER_LEN != len) {
+        (size_t)ertc_get_be16(buf + LENGTH_OFFSET) + ERTC_STUN_HEADER_LEN != len) {
         return WEBRTC_STATUS_MALFORMED;
     }
     out->buf = buf;
     out->len = len;
-    out->type = read16(buf);
+    out->type = ertc_get_be16(buf);
     out->method = ertc_stun_type_method(out->type);
     out->cls = ertc_stun_type_class(out->type);
     memcpy(out->transaction_id, buf + TID_OFFSET, ERTC_STUN_TRANSACTION_ID_LEN);
@@ -690,9 +660,9 @@ WEBRTC_STATUS ertc_stun_builder_init(ertc_stun_builder_t *b, uint8_t *buf, size_
     if (size < ERTC_STUN_HEADER_LEN) {
         return builder_fail(b, WEBRTC_STATUS_BUFFER_TOO_SMALL);
     }
-    write16(buf, type);
-    write16(buf + LENGTH_OFFSET, 0);
-    write32(buf + COOKIE_OFFSET, ERTC_STUN_MAGIC_COOKIE);
+    ertc_put_be16(buf, type);
+    ertc_put_be16(buf + LENGTH_OFFSET, 0);
+    ertc_put_be32(buf + COOKIE_OFFSET, ERTC_STUN_MAGIC_COOKIE);
     memcpy(buf + TID_OFFSET, transaction_id, ERTC_STUN_TRANSACTION_ID_LEN);
     b->len = ERTC_STUN_HEADER_LEN;
     return WEBRTC_STATUS_SUCCESS;
@@ -729,12 +699,12 @@ static uint8_t *reserve_attr(ertc_stun_builder_t *b, uint16_t type, size_t value
         return NULL;
     }
     uint8_t *p = b->buf + b->len;
-    write16(p, type);
-    write16(p + 2, (uint16_t)value_len);
+    ertc_put_be16(p, type);
+    ertc_put_be16(p + 2, (uint16_t)value_len);
     memset(p + ERTC_STUN_ATTR_HEADER_LEN + value_len, b->pad_byte,
            padded_len(value_len) - value_len);
     b->len += total;
-    write16(b->buf + LENGTH_OFFSET, (uint16_t)(b->len - ERTC_STUN_HEADER_LEN));
+    ertc_put_be16(b->buf + LENGTH_OFFSET, (uint16_t)(b->len - ERTC_STUN_HEADER_LEN));
     *st = WEBRTC_STATUS_SUCCESS;
     return p + ERTC_STUN_ATTR_HEADER_LEN;
 }
@@ -791,15 +761,15 @@ WEBRTC_STATUS ertc_stun_add_software(ertc_stun_builder_t *b, const char *softwar
 static WEBRTC_STATUS add_u32(ertc_stun_builder_t *b, uint16_t type, uint32_t value)
 {
     uint8_t v[4];
-    write32(v, value);
+    ertc_put_be32(v, value);
     return ertc_stun_add_attr(b, type, v, sizeof(v));
 }
 
 static WEBRTC_STATUS add_u64(ertc_stun_builder_t *b, uint16_t type, uint64_t value)
 {
     uint8_t v[8];
-    write32(v, (uint32_t)(value >> 32));
-    write32(v + 4, (uint32_t)value);
+    ertc_put_be32(v, (uint32_t)(value >> 32));
+    ertc_put_be32(v + 4, (uint32_t)value);
     return ertc_stun_add_attr(b, type, v, sizeof(v));
 }
 
@@ -844,7 +814,7 @@ WEBRTC_STATUS ertc_stun_add_address(ertc_stun_builder_t *b, uint16_t type, const
     uint8_t v[ADDR_IPV6_LEN];
     v[0] = 0;
     v[1] = v6 ? FAMILY_IPV6 : FAMILY_IPV4;
-    write16(v + 2, (uint16_t)(addr->port ^ read16(pad)));
+    ertc_put_be16(v + 2, (uint16_t)(addr->port ^ ertc_get_be16(pad)));
     for (size_t i = 0; i < ip_len; i++) {
         v[4 + i] = (uint8_t)(addr->ip[i] ^ pad[i]);
     }
@@ -908,7 +878,7 @@ WEBRTC_STATUS ertc_stun_add_unknown_attributes(ertc_stun_builder_t *b, const uin
     WEBRTC_STATUS st;
     uint8_t *v = reserve_attr(b, ERTC_STUN_ATTR_UNKNOWN_ATTRIBUTES, 2 * count, &st);
     for (size_t i = 0; v != NULL && i < count; i++) {
-        write16(v + 2 * i, types[i]);
+        ertc_put_be16(v + 2 * i, types[i]);
     }
     return st;
 }
@@ -968,7 +938,7 @@ WEBRTC_STATUS ertc_stun_builder_finish(ertc_stun_builder_t *b, const uint8_t *ke
         if (v == NULL) {
             return st;
         }
-        write32(v, compute_fingerprint(b->buf, offset));
+        ertc_put_be32(v, compute_fingerprint(b->buf, offset));
     }
     *out_len = b->len;
     return WEBRTC_STATUS_SUCCESS;
@@ -985,8 +955,8 @@ WEBRTC_STATUS ertc_channeldata_parse(const uint8_t *buf, size_t len, ertc_channe
     if (len < ERTC_CHANNELDATA_HEADER_LEN) {
         return WEBRTC_STATUS_MALFORMED;
     }
-    uint16_t channel = read16(buf);
-    size_t data_len = read16(buf + 2);
+    uint16_t channel = ertc_get_be16(buf);
+    size_t data_len = ertc_get_be16(buf + 2);
     if (channel < ERTC_TURN_CHANNEL_MIN || channel > ERTC_TURN_CHANNEL_MAX ||
         data_len > len - ERTC_CHANNELDATA_HEADER_LEN) {
         return WEBRTC_STATUS_MALFORMED;
@@ -1013,8 +983,8 @@ WEBRTC_STATUS ertc_channeldata_build(uint8_t *buf, size_t size, uint16_t channel
     if (total > size) {
         return WEBRTC_STATUS_BUFFER_TOO_SMALL;
     }
-    write16(buf, channel);
-    write16(buf + 2, (uint16_t)data_len);
+    ertc_put_be16(buf, channel);
+    ertc_put_be16(buf + 2, (uint16_t)data_len);
     if (data_len > 0) {
         memmove(buf + ERTC_CHANNELDATA_HEADER_LEN, data, data_len);
     }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "peer/stun.h"
+#include "util/bytes.h"
 
 uint32_t ertc_bridge_crc32(uint32_t crc, const uint8_t *data, size_t len)
 {
@@ -24,30 +25,6 @@ uint8_t ertc_bridge_crc8(const uint8_t *data, size_t len)
         }
     }
     return crc;
-}
-
-static void put16(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static uint32_t get16(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 8) | p[1];
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
 static int type_known(uint8_t type)
@@ -77,14 +54,14 @@ WEBRTC_STATUS ertc_bridge_frame_encode(const ertc_bridge_frame_t *frame, uint8_t
     out[2] = ERTC_BRIDGE_FRAME_VERSION;
     out[3] = frame->type;
     out[4] = frame->flags;
-    put16(out + 5, frame->seq);
-    put16(out + 7, (uint32_t)frame->payload_len);
+    ertc_put_be16(out + 5, frame->seq);
+    ertc_put_be16(out + 7, (uint32_t)frame->payload_len);
     out[9] = ertc_bridge_crc8(out + 2, 7);
     if (frame->payload_len > 0) {
         memcpy(out + ERTC_BRIDGE_FRAME_HEADER_LEN, frame->payload, frame->payload_len);
     }
     size_t crc_at = ERTC_BRIDGE_FRAME_HEADER_LEN + frame->payload_len;
-    put32(out + crc_at, ertc_bridge_crc32(0, out + 2, crc_at - 2));
+    ertc_put_be32(out + crc_at, ertc_bridge_crc32(0, out + 2, crc_at - 2));
     *out_len = total;
     return WEBRTC_STATUS_SUCCESS;
 }
@@ -116,7 +93,7 @@ WEBRTC_STATUS ertc_bridge_frame_parse(const uint8_t *buf, size_t len, ertc_bridg
     if (buf[0] != ERTC_BRIDGE_FRAME_SYNC0 || (len > 1 && buf[1] != ERTC_BRIDGE_FRAME_SYNC1) ||
         (len > 2 && buf[2] != ERTC_BRIDGE_FRAME_VERSION) || (len > 3 && !type_known(buf[3])) ||
         (len > 4 && (buf[4] & ~ERTC_BRIDGE_FLAGS_KNOWN) != 0) ||
-        (len > 8 && get16(buf + 7) > ERTC_BRIDGE_FRAME_MAX_PAYLOAD) ||
+        (len > 8 && ertc_get_be16(buf + 7) > ERTC_BRIDGE_FRAME_MAX_PAYLOAD) ||
         (len > 9 && buf[9] != ertc_bridge_crc8(buf + 2, 7))) {
         *consumed = resync_skip(buf, len);
         return WEBRTC_STATUS_MALFORMED;
@@ -124,19 +101,19 @@ WEBRTC_STATUS ertc_bridge_frame_parse(const uint8_t *buf, size_t len, ertc_bridg
     if (len < ERTC_BRIDGE_FRAME_HEADER_LEN) {
         return WEBRTC_STATUS_RETRY_LATER;
     }
-    size_t payload_len = get16(buf + 7);
+    size_t payload_len = ertc_get_be16(buf + 7);
     size_t total = ERTC_BRIDGE_FRAME_OVERHEAD + payload_len;
     if (len < total) {
         return WEBRTC_STATUS_RETRY_LATER;
     }
     size_t crc_at = ERTC_BRIDGE_FRAME_HEADER_LEN + payload_len;
-    if (get32(buf + crc_at) != ertc_bridge_crc32(0, buf + 2, crc_at - 2)) {
+    if (ertc_get_be32(buf + crc_at) != ertc_bridge_crc32(0, buf + 2, crc_at - 2)) {
         *consumed = resync_skip(buf, len);
         return WEBRTC_STATUS_MALFORMED;
     }
     frame->type = buf[3];
     frame->flags = buf[4];
-    frame->seq = (uint16_t)get16(buf + 5);
+    frame->seq = (uint16_t)ertc_get_be16(buf + 5);
     frame->payload = buf + ERTC_BRIDGE_FRAME_HEADER_LEN;
     frame->payload_len = payload_len;
     *consumed = total;
