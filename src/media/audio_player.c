@@ -102,9 +102,7 @@ static esp_err_t aplayer_set_started(audio_player_handle_t handle, bool started)
     if (a == NULL) {
         return ESP_ERR_INVALID_ARG;
     }
-    ertc_mutex_lock(a->base.lock);
-    a->base.started = started;
-    ertc_mutex_unlock(a->base.lock);
+    ertc_player_set_started(&a->base, started);
     return ESP_OK;
 }
 

@@ -76,3 +76,10 @@ esp_err_t media_stream_player_get_stats(void *player_handle, media_stream_player
     ertc_mutex_unlock(p->lock);
     return ESP_OK;
 }
+
+void ertc_player_set_started(ertc_player_t *p, bool started)
+{
+    ertc_mutex_lock(p->lock);
+    p->started = started;
+    ertc_mutex_unlock(p->lock);
+}

@@ -30,6 +30,8 @@ typedef struct {
 esp_err_t ertc_player_open(ertc_player_t *p, const void *codec_specific, const char *what);
 /* Closes the file (reporting a failed flush as an error) and the lock. */
 void ertc_player_close(ertc_player_t *p);
+/* start/stop: frames are accepted only while started. */
+void ertc_player_set_started(ertc_player_t *p, bool started);
 /* Writes all of buf; false (counted as an error, logged once) on failure. */
 bool ertc_player_write(ertc_player_t *p, const uint8_t *buf, size_t len);
 

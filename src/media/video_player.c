@@ -63,9 +63,7 @@ static esp_err_t vplayer_set_started(video_player_handle_t handle, bool started)
     if (v == NULL) {
         return ESP_ERR_INVALID_ARG;
     }
-    ertc_mutex_lock(v->base.lock);
-    v->base.started = started;
-    ertc_mutex_unlock(v->base.lock);
+    ertc_player_set_started(&v->base, started);
     return ESP_OK;
 }
 
